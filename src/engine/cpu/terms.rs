@@ -1,0 +1,143 @@
+//! Hourly demand and renewable output of one trajectory, and their bounds over an interval.
+//! Mirrors `shaders/terms.wgsl`.
+//!
+//! A term is ⌊scale · series\[h\] / 2^16⌋ (see `TermRow`); because the floor is monotone, the
+//! maximum of a term over an interval is the term of the series' maximum, read from the
+//! sparse tables in O(1). Sums of term maxima bound the sum's maximum from above, which is
+//! all the shortfall and curtailment checks need to skip an interval safely.
+#![allow(
+    clippy::needless_range_loop,
+    reason = "keeps code comparable to the shaders"
+)]
+
+use crate::engine::rng::mul_shr_sat;
+use crate::scenario::tables::{CompiledSystem, NONE, Q16_ONE, TermRow, param};
+
+/// The parameters of one trajectory, unpacked from its parameter block.
+pub struct Params<'a> {
+    pub year: u32,
+    pub load_scale: u32,
+    pub projects: &'a [u32],
+    pub added_power: &'a [u32],
+}
+
+impl<'a> Params<'a> {
+    pub fn unpack(sys: &CompiledSystem, block: &'a [u32]) -> Params<'a> {
+        let words = sys.header.project_words as usize;
+        let first_added = param::PROJECTS + words;
+        Params {
+            year: block[param::WEATHER_YEAR],
+            load_scale: block[param::LOAD_SCALE],
+            projects: &block[param::PROJECTS..first_added],
+            added_power: &block[first_added..first_added + sys.header.added_loads as usize],
+        }
+    }
+
+    /// Whether queued project `p` (or NONE: no project) is online in this trajectory.
+    #[inline]
+    pub fn online(&self, project: u32) -> bool {
+        project == NONE || (self.projects[(project / 32) as usize] >> (project % 32)) & 1 == 1
+    }
+}
+
+#[inline(always)]
+pub fn term(scale: u32, value: u32) -> u32 {
+    mul_shr_sat(scale, value, 16)
+}
+
+/// Index of the first hour of `series` in weather year `year`.
+#[inline(always)]
+pub fn series_start(sys: &CompiledSystem, series: u32, stride: u32, year: u32) -> usize {
+    ((series + year * stride) as usize) * sys.header.hours as usize
+}
+
+#[inline(always)]
+fn series_value(sys: &CompiledSystem, t: &TermRow, year: u32, hour: u32) -> u32 {
+    if t.series == NONE {
+        return Q16_ONE;
+    }
+    sys.series[series_start(sys, t.series, t.year_stride, year) + hour as usize]
+}
+
+/// Sparse-table lookup of the maximum (or minimum) of a series over hours [a, b), b > a.
+#[inline(always)]
+pub fn range_extreme(
+    sys: &CompiledSystem,
+    table: &[u32],
+    series: u32,
+    stride: u32,
+    year: u32,
+    a: u32,
+    b: u32,
+    max: bool,
+) -> u32 {
+    if series == NONE {
+        return Q16_ONE;
+    }
+    let hours = sys.header.hours;
+    let k = 31 - (b - a).leading_zeros();
+    let base = ((series + year * stride) * sys.header.range_levels + k) * hours;
+    let x = table[(base + a) as usize];
+    let y = table[(base + b - (1 << k)) as usize];
+    if max { x.max(y) } else { x.min(y) }
+}
+
+/// Demand in hour `h`: load × multiplier plus every added load.
+#[inline]
+pub fn demand(sys: &CompiledSystem, p: &Params, h: u32) -> u32 {
+    let mut d = term(p.load_scale, series_value(sys, &sys.load, p.year, h));
+    for k in 0..sys.added_loads.len() {
+        d += term(
+            p.added_power[k],
+            series_value(sys, &sys.added_loads[k], p.year, h),
+        );
+    }
+    d
+}
+
+/// Renewable output available in hour `h` from the online renewables.
+#[inline]
+pub fn renewable(sys: &CompiledSystem, p: &Params, h: u32) -> u32 {
+    let mut r = 0;
+    for t in &sys.renewables {
+        if p.online(t.project) {
+            r += term(t.scale, series_value(sys, t, p.year, h));
+        }
+    }
+    r
+}
+
+/// Upper (`max = true`) or lower bound of demand over hours [a, b).
+#[inline]
+pub fn demand_bound(sys: &CompiledSystem, p: &Params, a: u32, b: u32, max: bool) -> u32 {
+    let table = if max { &sys.range_max } else { &sys.range_min };
+    let l = &sys.load;
+    let mut d = term(
+        p.load_scale,
+        range_extreme(sys, table, l.series, l.year_stride, p.year, a, b, max),
+    );
+    for k in 0..sys.added_loads.len() {
+        let t = &sys.added_loads[k];
+        d += term(
+            p.added_power[k],
+            range_extreme(sys, table, t.series, t.year_stride, p.year, a, b, max),
+        );
+    }
+    d
+}
+
+/// Upper (`max = true`) or lower bound of renewable output over hours [a, b).
+#[inline]
+pub fn renewable_bound(sys: &CompiledSystem, p: &Params, a: u32, b: u32, max: bool) -> u32 {
+    let table = if max { &sys.range_max } else { &sys.range_min };
+    let mut r = 0;
+    for t in &sys.renewables {
+        if p.online(t.project) {
+            r += term(
+                t.scale,
+                range_extreme(sys, table, t.series, t.year_stride, p.year, a, b, max),
+            );
+        }
+    }
+    r
+}

@@ -1,0 +1,203 @@
+//! One trajectory: outages, hourly shortfall and curtailment, and its record. Mirrors
+//! `shaders/trajectory.wgsl`.
+//!
+//! Dispatch in one region: renewables serve demand first; what they cannot cover (`need`) is
+//! served by available dispatchable capacity; an hour is short when need > available
+//! (strictly: a load equal to the available capacity is served). Renewable output above
+//! demand is curtailed. Between two outage transitions the constant-capacity fleet is fixed,
+//! so an interval is skipped in O(1) when its bound on need does not exceed its bound on
+//! available capacity; only intervals that may be short are walked hour by hour.
+#![allow(
+    clippy::needless_range_loop,
+    reason = "keeps code comparable to the shaders"
+)]
+
+use crate::engine::record::{HourlyRisk, TrajectoryRecord};
+use crate::scenario::tables::{CompiledSystem, NONE};
+
+use super::outages::UnitStates;
+use super::terms::{self, Params};
+
+/// Hours per loss-of-load day.
+const DAY: u32 = 24;
+/// Block length of the curtailment pass.
+const CURTAILMENT_BLOCK: u32 = 24;
+
+/// Running loss-of-load tallies of one trajectory.
+struct Tally {
+    record: TrajectoryRecord,
+    /// One past the last short hour (u32::MAX before any), to count events and days.
+    last_short_end: u32,
+    last_short_day: u32,
+}
+
+impl Tally {
+    #[inline]
+    fn short(&mut self, hour: u32, shortfall: u32, risk: &mut HourlyRisk) {
+        let r = &mut self.record;
+        r.unserved_energy += u64::from(shortfall);
+        r.loss_of_load_hours += 1;
+        r.peak_shortfall = r.peak_shortfall.max(shortfall);
+        if self.last_short_end != hour {
+            r.loss_of_load_events += 1;
+        }
+        let day = hour / DAY;
+        if self.last_short_day != day {
+            r.loss_of_load_days += 1;
+            self.last_short_day = day;
+        }
+        self.last_short_end = hour + 1;
+        risk.short_trajectories[hour as usize] += 1;
+        risk.shortfall_sum[hour as usize] += u64::from(shortfall);
+    }
+}
+
+/// Capacity of unit `u` in hour `h` (its fixed capacity or its hourly profile).
+#[inline(always)]
+fn hourly_capacity(sys: &CompiledSystem, p: &Params, u: u32, h: u32) -> u32 {
+    let row = &sys.units[u as usize];
+    sys.series[terms::series_start(sys, row.profile, row.profile_year_stride, p.year) + h as usize]
+}
+
+/// Shortfall over hours [a, b) while the constant-capacity units available sum to `firm`.
+#[inline]
+fn shortfall_interval(
+    sys: &CompiledSystem,
+    p: &Params,
+    states: &UnitStates,
+    firm: u32,
+    a: u32,
+    b: u32,
+    tally: &mut Tally,
+    risk: &mut HourlyRisk,
+) {
+    let need_max = terms::demand_bound(sys, p, a, b, true) as i64
+        - terms::renewable_bound(sys, p, a, b, false) as i64;
+    if need_max <= 0 {
+        return;
+    }
+    let mut available_min = firm;
+    for i in 0..sys.hourly_units.len() {
+        let u = sys.hourly_units[i];
+        if states.up[u as usize] == 1 {
+            let row = &sys.units[u as usize];
+            available_min += terms::range_extreme(
+                sys,
+                &sys.range_min,
+                row.profile,
+                row.profile_year_stride,
+                p.year,
+                a,
+                b,
+                false,
+            );
+        }
+    }
+    if need_max as u32 <= available_min {
+        return;
+    }
+    for h in a..b {
+        let need = terms::demand(sys, p, h) as i64 - terms::renewable(sys, p, h) as i64;
+        if need <= 0 {
+            continue;
+        }
+        let mut available = firm;
+        for i in 0..sys.hourly_units.len() {
+            let u = sys.hourly_units[i];
+            if states.up[u as usize] == 1 {
+                available += hourly_capacity(sys, p, u, h);
+            }
+        }
+        if need as u32 > available {
+            tally.short(h, need as u32 - available, risk);
+        }
+    }
+}
+
+/// Demand, renewable and curtailed energy of the trajectory: independent of outages in one
+/// region, so computed in a pass of its own that skips days with no possible surplus.
+fn energy_pass(sys: &CompiledSystem, p: &Params, record: &mut TrajectoryRecord) {
+    let hours = sys.header.hours;
+    let year = p.year as usize;
+    let years = sys.header.weather_years as usize;
+    if sys.header.demand_pass == 1 {
+        let mut sum = 0u64;
+        for h in 0..hours {
+            sum += u64::from(terms::demand(sys, p, h));
+        }
+        record.demand_energy = sum;
+    } else {
+        record.demand_energy = sys.load_energy[year];
+    }
+    let mut renewable = 0u64;
+    for r in 0..sys.renewables.len() {
+        if p.online(sys.renewables[r].project) {
+            renewable += sys.renewable_energy[r * years + year];
+        }
+    }
+    record.renewable_energy = renewable;
+    if renewable == 0 {
+        return;
+    }
+    let mut curtailed = 0u64;
+    let mut a = 0;
+    while a < hours {
+        let b = (a + CURTAILMENT_BLOCK).min(hours);
+        if terms::renewable_bound(sys, p, a, b, true) > terms::demand_bound(sys, p, a, b, false) {
+            for h in a..b {
+                let r = terms::renewable(sys, p, h);
+                let d = terms::demand(sys, p, h);
+                if r > d {
+                    curtailed += u64::from(r - d);
+                }
+            }
+        }
+        a = b;
+    }
+    record.curtailed_energy = curtailed;
+}
+
+/// Simulates trajectory `trajectory` with parameter block `block`.
+pub fn trajectory(
+    sys: &CompiledSystem,
+    block: &[u32],
+    seed: [u32; 2],
+    trajectory: u64,
+    states: &mut UnitStates,
+    risk: &mut HourlyRisk,
+) -> TrajectoryRecord {
+    let p = Params::unpack(sys, block);
+    let hours = sys.header.hours;
+    states.start(sys, &p, seed, trajectory);
+    let mut firm = 0u32;
+    for u in 0..sys.units.len() {
+        if states.up[u] == 1 && sys.units[u].profile == NONE {
+            firm += sys.units[u].capacity;
+        }
+    }
+    let mut tally = Tally {
+        record: TrajectoryRecord::default(),
+        last_short_end: u32::MAX,
+        last_short_day: u32::MAX,
+    };
+    let mut now = 0;
+    while now < hours {
+        let next = states.next_time(hours);
+        shortfall_interval(sys, &p, states, firm, now, next, &mut tally, risk);
+        while states.next_time(hours) == next && next < hours {
+            let (u, up) = states.advance(sys, seed, trajectory, next);
+            let row = &sys.units[u as usize];
+            if row.profile == NONE {
+                if up {
+                    firm += row.capacity;
+                } else {
+                    firm -= row.capacity;
+                }
+            }
+        }
+        now = next;
+    }
+    let mut record = tally.record;
+    energy_pass(sys, &p, &mut record);
+    record
+}

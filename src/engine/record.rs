@@ -1,0 +1,79 @@
+//! Records the engines hand to the statistics: one per trajectory, plus per-hour counters.
+//!
+//! The GPU twin of [`TrajectoryRecord`] is `TrajectoryRecord` in `shaders/shared.wgsl`;
+//! keep the two in sync (a test checks the size). Energies are 64-bit because a year of
+//! demand in fine power units overflows 32 bits; WGSL has no 64-bit integers, so the shader
+//! stores each as `vec2<u32>` (low word first), which has the same layout on the host.
+
+use bytemuck::{Pod, Zeroable};
+
+/// What one sampled trajectory produced. Power is in the compiled system's power unit
+/// ([`crate::scenario::CompiledSystem::power_unit_w`] watts), energy in power unit × hours.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
+pub struct TrajectoryRecord {
+    /// Energy not served over the horizon.
+    pub unserved_energy: u64,
+    /// Renewable energy available but used by no load.
+    pub curtailed_energy: u64,
+    /// Renewable energy available (before curtailment).
+    pub renewable_energy: u64,
+    /// Demand energy over the horizon (load × multiplier + added loads).
+    pub demand_energy: u64,
+    /// Largest single-hour shortfall.
+    pub peak_shortfall: u32,
+    /// Hours with shortfall > 0.
+    pub loss_of_load_hours: u32,
+    /// Days (24-hour blocks from hour 0) with at least one shortfall hour.
+    pub loss_of_load_days: u32,
+    /// Runs of consecutive shortfall hours.
+    pub loss_of_load_events: u32,
+}
+
+/// Per-hour counters over a set of trajectories, for the hourly risk profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HourlyRisk {
+    /// Trajectories with shortfall in each hour.
+    pub short_trajectories: Vec<u64>,
+    /// Sum over trajectories of the shortfall in each hour (power units).
+    pub shortfall_sum: Vec<u64>,
+}
+
+impl HourlyRisk {
+    pub fn new(hours: usize) -> Self {
+        Self {
+            short_trajectories: vec![0; hours],
+            shortfall_sum: vec![0; hours],
+        }
+    }
+
+    pub fn hours(&self) -> usize {
+        self.short_trajectories.len()
+    }
+
+    /// Adds another set's counters; integer sums, so the order of merging never matters.
+    pub fn merge(&mut self, other: &HourlyRisk) {
+        for (a, b) in self
+            .short_trajectories
+            .iter_mut()
+            .zip(&other.short_trajectories)
+        {
+            *a += b;
+        }
+        for (a, b) in self.shortfall_sum.iter_mut().zip(&other.shortfall_sum) {
+            *a += b;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_layout_matches_the_shader_struct() {
+        // 4 × vec2<u32> + 4 × u32 in shaders/shared.wgsl.
+        assert_eq!(std::mem::size_of::<TrajectoryRecord>(), 48);
+        assert_eq!(std::mem::align_of::<TrajectoryRecord>(), 8);
+    }
+}

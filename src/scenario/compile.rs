@@ -1,0 +1,295 @@
+//! Compiles a validated scenario into integer tables.
+//!
+//! The power unit is the finest power of ten of watts (1 W … 1 MW) at which the largest
+//! hourly sum the engines can form — total unit capacity, total renewable capacity, peak
+//! demand at the largest multiplier plus every added load at its largest — stays below 2^31.
+//! RTS-79 (3,405 MW) gets 10 W: loads given to 0.1 kW are represented exactly, so rounding
+//! neither creates nor breaks ties between load and available capacity. After this step
+//! nothing downstream re-checks the scenario.
+
+use super::error::ScenarioError;
+use super::model::{Outage, Scenario};
+use super::parameters::ParameterLaws;
+use super::profile::Profile;
+use super::tables::*;
+use crate::engine::rng::{self, Sojourn};
+
+/// Largest hourly power sum accepted, MW (10 TW).
+pub const MAX_SYSTEM_MW: f64 = 1.0e7;
+const LIMIT: f64 = (1u64 << 31) as f64 - 1.0;
+
+/// Compiles `scenario`; multi-region studies, interfaces and storage are rejected until the
+/// network engine exists, rather than simulated wrongly.
+pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), ScenarioError> {
+    let unsupported = |what: &str, detail: String| ScenarioError::Unsupported {
+        file: scenario.source.clone(),
+        what: what.into(),
+        detail,
+    };
+    if scenario.regions.len() > 1 {
+        return Err(unsupported(
+            "a study with several regions",
+            format!(
+                "this version simulates one region; the file has {} (network dispatch is planned)",
+                scenario.regions.len()
+            ),
+        ));
+    }
+    if scenario.interface_count > 0 {
+        return Err(unsupported(
+            "[[interfaces]]",
+            "transmission between regions is planned".into(),
+        ));
+    }
+    if scenario.storage_count > 0 {
+        return Err(unsupported(
+            "[[storage]]",
+            "storage dispatch is planned".into(),
+        ));
+    }
+
+    let hours = scenario.hours;
+    let years = scenario.weather_years.len();
+    let load = &scenario.regions[0].load_mw;
+    let capacity_mw: f64 = scenario
+        .units
+        .iter()
+        .map(|u| f64::from(u.count) * u.capacity_mw.max())
+        .sum();
+    let renewable_mw: f64 = scenario.renewables.iter().map(|r| r.capacity_mw).sum();
+    let demand_mw = scenario.load_multiplier.max * load.max()
+        + scenario
+            .added_loads
+            .iter()
+            .map(|a| a.size_mw.max * a.utilization.max)
+            .sum::<f64>();
+    let bound_mw = capacity_mw.max(renewable_mw).max(demand_mw);
+    if bound_mw > MAX_SYSTEM_MW {
+        return Err(ScenarioError::Invalid(vec![super::error::Diagnostic {
+            file: scenario.source.clone(),
+            line: None,
+            column: None,
+            field: "units / renewables / load".into(),
+            message: format!(
+                "the system's largest hourly sum is {bound_mw:.0} MW (capacity {capacity_mw:.0}, renewables {renewable_mw:.0}, peak demand {demand_mw:.0}); at most {MAX_SYSTEM_MW:.0} MW (10 TW) is supported"
+            ),
+        }]));
+    }
+    let power_unit_w = (0..=6)
+        .map(|k| 10u64.pow(k))
+        .find(|&w| bound_mw * 1.0e6 / w as f64 <= LIMIT)
+        .unwrap_or(1_000_000);
+    let units_per_mw = 1.0e6 / power_unit_w as f64;
+    let power = |mw: f64| (mw * units_per_mw).round() as u32;
+    let q16 = |f: f64| (f * f64::from(Q16_ONE)).round() as u32;
+
+    let mut series = Vec::new();
+    let mut add = |p: &Profile, quantize: &dyn Fn(f64) -> u32| -> (u32, u32) {
+        let first = (series.len() / hours) as u32;
+        let count = if p.is_shared() { 1 } else { years };
+        for y in 0..count {
+            series.extend(p.year(y).iter().map(|&v| quantize(v)));
+        }
+        (first, u32::from(!p.is_shared()))
+    };
+
+    let project = |p: Option<usize>| p.map_or(NONE, |i| i as u32);
+    let mut units = Vec::new();
+    let mut hourly_units = Vec::new();
+    for group in &scenario.units {
+        let (capacity, profile, stride) = if group.capacity_mw.is_constant() {
+            (power(group.capacity_mw.year(0)[0]), NONE, 0)
+        } else {
+            let (first, stride) = add(&group.capacity_mw, &power);
+            (0, first, stride)
+        };
+        for _ in 0..group.count {
+            if profile != NONE {
+                hourly_units.push(units.len() as u32);
+            }
+            units.push(unit_row(
+                capacity,
+                profile,
+                stride,
+                project(group.project),
+                group.outage,
+            ));
+        }
+    }
+    let (load_series, load_stride) = add(load, &power);
+    let load_term = TermRow {
+        series: load_series,
+        year_stride: load_stride,
+        scale: 0,
+        project: NONE,
+    };
+    let renewables: Vec<TermRow> = scenario
+        .renewables
+        .iter()
+        .map(|r| {
+            let (s, stride) = add(&r.capacity_factor, &q16);
+            TermRow {
+                series: s,
+                year_stride: stride,
+                scale: power(r.capacity_mw),
+                project: project(r.project),
+            }
+        })
+        .collect();
+    let added_loads: Vec<TermRow> = scenario
+        .added_loads
+        .iter()
+        .map(|a| match &a.shape {
+            Some(shape) => {
+                let (s, stride) = add(shape, &q16);
+                TermRow {
+                    series: s,
+                    year_stride: stride,
+                    scale: 0,
+                    project: NONE,
+                }
+            }
+            None => TermRow {
+                series: NONE,
+                year_stride: 0,
+                scale: 0,
+                project: NONE,
+            },
+        })
+        .collect();
+
+    let levels = usize::BITS - hours.leading_zeros(); // ⌊log2 hours⌋ + 1
+    let (range_max, range_min) = range_tables(&series, hours, levels as usize);
+
+    let term_energy = |t: &TermRow, y: usize| -> u64 {
+        let s = (t.series + y as u32 * t.year_stride) as usize * hours;
+        series[s..s + hours]
+            .iter()
+            .map(|&v| (u64::from(t.scale) * u64::from(v)) >> 16)
+            .sum()
+    };
+    let renewable_energy = renewables
+        .iter()
+        .flat_map(|t| (0..years).map(move |y| (t, y)))
+        .map(|(t, y)| term_energy(t, y))
+        .collect();
+    let fixed_scale = match scenario.load_multiplier.law {
+        super::uncertain::Law::Fixed(m) => Some(q16(m)),
+        _ => None,
+    };
+    let load_energy = (0..years)
+        .map(|y| {
+            term_energy(
+                &TermRow {
+                    scale: fixed_scale.unwrap_or(Q16_ONE),
+                    ..load_term
+                },
+                y,
+            )
+        })
+        .collect();
+    let demand_pass = u32::from(fixed_scale.is_none() || !added_loads.is_empty());
+
+    let project_words = scenario.projects.len().div_ceil(32);
+    let param_stride = param::PROJECTS + project_words + added_loads.len();
+    let header = SystemHeader {
+        hours: hours as u32,
+        weather_years: years as u32,
+        units: units.len() as u32,
+        hourly_units: hourly_units.len() as u32,
+        renewables: renewables.len() as u32,
+        added_loads: added_loads.len() as u32,
+        param_stride: param_stride as u32,
+        project_words: project_words as u32,
+        range_levels: levels,
+        demand_pass,
+    };
+    let mut cumulative = 0.0;
+    let weather_year_cumulative = scenario
+        .weather_year_weights
+        .iter()
+        .map(|w| {
+            cumulative += w;
+            cumulative
+        })
+        .collect();
+    let laws = ParameterLaws {
+        weather_year_cumulative,
+        load_multiplier: scenario.load_multiplier.clone(),
+        project_probabilities: scenario.projects.iter().map(|p| p.probability).collect(),
+        added_loads: scenario
+            .added_loads
+            .iter()
+            .map(|a| (a.size_mw.clone(), a.utilization.clone()))
+            .collect(),
+        units_per_mw,
+        stride: param_stride,
+        project_words,
+    };
+    let system = CompiledSystem {
+        name: scenario.name.clone(),
+        power_unit_w,
+        header,
+        units,
+        hourly_units,
+        load: load_term,
+        renewables,
+        added_loads,
+        series,
+        range_max,
+        range_min,
+        renewable_energy,
+        load_energy,
+        log2_table: rng::log2_table(),
+    };
+    Ok((system, laws))
+}
+
+fn unit_row(capacity: u32, profile: u32, stride: u32, project: u32, outage: Outage) -> UnitRow {
+    let never_fails = outage.failure_probability == 0.0;
+    let fail = if never_fails {
+        Sojourn {
+            mantissa: 0,
+            shift: 0,
+        }
+    } else {
+        Sojourn::from_probability(outage.failure_probability)
+    };
+    let repair = Sojourn::from_probability(outage.repair_probability);
+    let up_threshold = (outage.availability() * 4294967296.0).min(f64::from(u32::MAX)) as u32;
+    UnitRow {
+        capacity,
+        profile,
+        profile_year_stride: stride,
+        project,
+        never_fails: u32::from(never_fails),
+        up_threshold,
+        fail_mantissa: fail.mantissa,
+        fail_shift: fail.shift,
+        repair_mantissa: repair.mantissa,
+        repair_shift: repair.shift,
+    }
+}
+
+/// Sparse range-maximum and range-minimum tables of every series, so that an engine can bound
+/// any interval of hours in O(1) and skip it when no hour in it can be short.
+fn range_tables(series: &[u32], hours: usize, levels: usize) -> (Vec<u32>, Vec<u32>) {
+    let count = series.len() / hours;
+    let mut max = vec![0u32; count * levels * hours];
+    let mut min = vec![0u32; count * levels * hours];
+    for s in 0..count {
+        let base = s * levels * hours;
+        max[base..base + hours].copy_from_slice(&series[s * hours..(s + 1) * hours]);
+        min[base..base + hours].copy_from_slice(&series[s * hours..(s + 1) * hours]);
+        for k in 1..levels {
+            let half = 1 << (k - 1);
+            let (prev, cur) = (base + (k - 1) * hours, base + k * hours);
+            for i in 0..hours {
+                let j = (i + half).min(hours - 1);
+                max[cur + i] = max[prev + i].max(max[prev + j]);
+                min[cur + i] = min[prev + i].min(min[prev + j]);
+            }
+        }
+    }
+    (max, min)
+}

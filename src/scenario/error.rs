@@ -1,0 +1,133 @@
+//! Scenario errors: every problem names the file, the line (and column), the field, the bad
+//! value and what would be valid, so a user can fix a hand-written file without guessing.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in a scenario or one of its profile files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// The field, as a path a user can find: `units "U12" → mttr_h`.
+    pub field: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        if self.field.is_empty() {
+            write!(f, ": {}", self.message)
+        } else {
+            write!(f, ": {}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// Everything wrong with a scenario, reported at once where the parser could go on.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// Valid input that this version cannot simulate yet (rather than a wrong answer).
+    #[error("{}: {what} is not yet supported: {detail}", file.display())]
+    Unsupported {
+        file: PathBuf,
+        what: String,
+        detail: String,
+    },
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let shown = 12;
+    let mut out = String::new();
+    let n = diagnostics.len();
+    out.push_str(&format!(
+        "{n} problem{} in the scenario:",
+        if n == 1 { "" } else { "s" }
+    ));
+    for d in diagnostics.iter().take(shown) {
+        out.push_str(&format!("\n  {d}"));
+    }
+    if n > shown {
+        out.push_str(&format!("\n  … and {} more", n - shown));
+    }
+    out
+}
+
+impl ScenarioError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ScenarioError::Invalid(d) => d,
+            _ => &[],
+        }
+    }
+}
+
+/// Collects diagnostics for one scenario file, turning byte offsets into lines and columns.
+pub struct Collector<'a> {
+    pub file: &'a Path,
+    source: &'a str,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(file: &'a Path, source: &'a str) -> Self {
+        Collector {
+            file,
+            source,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem at byte offset `at` of the scenario file.
+    pub fn at(&mut self, at: usize, field: impl Into<String>, message: impl Into<String>) {
+        let (line, column) = line_column(self.source, at);
+        self.problems.push(Diagnostic {
+            file: self.file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records a problem found in another file (a profile CSV).
+    pub fn push(&mut self, d: Diagnostic) {
+        self.problems.push(d);
+    }
+
+    pub fn finish(self) -> Result<(), ScenarioError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid(self.problems))
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub fn line_column(source: &str, at: usize) -> (usize, usize) {
+    let at = at.min(source.len());
+    let before = source.get(..at).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}

@@ -1,0 +1,125 @@
+//! The scenario file as written: TOML tables with spans, before any checking.
+//!
+//! Every struct denies unknown fields, so a typo such as `capacty_mw` is an error with its
+//! line rather than a silently ignored line. Fields whose form varies (a number, an inline
+//! list, a CSV reference, a distribution) are kept as spanned TOML values and interpreted in
+//! `validate`, where the messages can say what each form should look like.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type Value = Spanned<toml::Value>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub study: Spanned<Study>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<Region>>,
+    #[serde(default)]
+    pub units: Vec<Spanned<Unit>>,
+    #[serde(default)]
+    pub renewables: Vec<Spanned<Renewable>>,
+    #[serde(default)]
+    pub storage: Vec<Spanned<Storage>>,
+    #[serde(default)]
+    pub interfaces: Vec<Spanned<Interface>>,
+    pub load_multiplier: Option<Value>,
+    #[serde(default)]
+    pub added_loads: Vec<Spanned<AddedLoad>>,
+    #[serde(default)]
+    pub queued_projects: Vec<Spanned<QueuedProject>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Study {
+    pub name: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub hours: Spanned<i64>,
+    pub weather_years: Option<Spanned<Vec<Spanned<String>>>>,
+    pub weather_year_weights: Option<Spanned<Vec<Spanned<f64>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub name: Spanned<String>,
+    pub load_mw: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub name: Spanned<String>,
+    pub region: Option<Spanned<String>>,
+    pub kind: Option<String>,
+    pub count: Option<Spanned<i64>>,
+    pub capacity_mw: Value,
+    pub mttf_h: Option<Spanned<f64>>,
+    pub mttr_h: Option<Spanned<f64>>,
+    pub failure_probability: Option<Spanned<f64>>,
+    pub repair_probability: Option<Spanned<f64>>,
+    pub project: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Renewable {
+    pub name: Spanned<String>,
+    pub region: Option<Spanned<String>>,
+    pub kind: Option<String>,
+    pub capacity_mw: Spanned<f64>,
+    pub capacity_factor: Value,
+    pub project: Option<Spanned<String>>,
+}
+
+/// Storage is part of the format already; simulating it comes with network dispatch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub name: Spanned<String>,
+    pub region: Option<Spanned<String>>,
+    pub charge_mw: Option<Spanned<f64>>,
+    pub discharge_mw: Option<Spanned<f64>>,
+    pub energy_mwh: Option<Spanned<f64>>,
+    pub round_trip_efficiency: Option<Spanned<f64>>,
+    pub initial_soc: Option<Spanned<f64>>,
+    pub mttf_h: Option<Spanned<f64>>,
+    pub mttr_h: Option<Spanned<f64>>,
+    pub project: Option<Spanned<String>>,
+}
+
+/// Interfaces are part of the format already; simulating them comes with network dispatch.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interface {
+    pub name: Option<Spanned<String>>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub limit_mw: Option<Value>,
+    pub limit_forward_mw: Option<Value>,
+    pub limit_backward_mw: Option<Value>,
+    pub circuits: Option<Spanned<i64>>,
+    pub mttf_h: Option<Spanned<f64>>,
+    pub mttr_h: Option<Spanned<f64>>,
+    pub failure_probability: Option<Spanned<f64>>,
+    pub repair_probability: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedLoad {
+    pub name: Spanned<String>,
+    pub region: Option<Spanned<String>>,
+    pub size_mw: Value,
+    pub utilization: Option<Value>,
+    pub shape: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueuedProject {
+    pub name: Spanned<String>,
+    pub probability: Spanned<f64>,
+}

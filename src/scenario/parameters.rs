@@ -1,0 +1,85 @@
+//! Per-trajectory scenario parameters, drawn on the host and handed to the engines as integer
+//! blocks beside the tables (see `tables::param` for the layout).
+//!
+//! Each trajectory's draws come from a PCG generator seeded by Philox(seed, trajectory), so a
+//! trajectory's parameters do not depend on which chunk, thread, shard or backend runs it.
+
+use rand::SeedableRng;
+use rand_pcg::Pcg64Mcg;
+
+use super::tables::{Q16_ONE, param};
+use super::uncertain::Uncertain;
+use crate::engine::rng;
+
+/// Philox stream reserved for parameter seeds (unit streams count up from 0).
+const PARAMETER_STREAM: u32 = u32::MAX;
+
+/// The laws of everything drawn once per trajectory.
+#[derive(Clone, Debug)]
+pub struct ParameterLaws {
+    /// Cumulative probability of each weather year (last = 1).
+    pub weather_year_cumulative: Vec<f64>,
+    pub load_multiplier: Uncertain,
+    pub project_probabilities: Vec<f64>,
+    /// (size MW, utilization) of each added load.
+    pub added_loads: Vec<(Uncertain, Uncertain)>,
+    /// Power units per MW.
+    pub units_per_mw: f64,
+    pub stride: usize,
+    pub project_words: usize,
+}
+
+impl ParameterLaws {
+    /// Whether every trajectory gets the same parameters (no generator needed).
+    pub fn is_fixed(&self) -> bool {
+        self.weather_year_cumulative.len() == 1
+            && self.load_multiplier.is_fixed()
+            && self
+                .project_probabilities
+                .iter()
+                .all(|&p| p == 0.0 || p == 1.0)
+            && self
+                .added_loads
+                .iter()
+                .all(|(s, u)| s.is_fixed() && u.is_fixed())
+    }
+
+    /// Writes the parameter block of `trajectory` into `block` (length `stride`).
+    pub fn draw(&self, seed: u64, trajectory: u64, block: &mut [u32]) {
+        let words = rng::draw(rng::seed_key(seed), trajectory, PARAMETER_STREAM, 0);
+        let mut bytes = [0u8; 16];
+        for (chunk, w) in bytes.chunks_exact_mut(4).zip(words) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        let mut draws = Pcg64Mcg::from_seed(bytes);
+        block.fill(0);
+        let u: f64 = rand::RngExt::random(&mut draws);
+        let year = self
+            .weather_year_cumulative
+            .partition_point(|&c| c <= u)
+            .min(self.weather_year_cumulative.len() - 1);
+        block[param::WEATHER_YEAR] = year as u32;
+        let m = self.load_multiplier.sample(&mut draws);
+        block[param::LOAD_SCALE] = (m * f64::from(Q16_ONE)).round() as u32;
+        for (j, &p) in self.project_probabilities.iter().enumerate() {
+            let u: f64 = rand::RngExt::random(&mut draws);
+            if u < p {
+                block[param::PROJECTS + j / 32] |= 1 << (j % 32);
+            }
+        }
+        let first = param::PROJECTS + self.project_words;
+        for (k, (size, utilization)) in self.added_loads.iter().enumerate() {
+            let mw = size.sample(&mut draws) * utilization.sample(&mut draws);
+            block[first + k] = (mw * self.units_per_mw).round() as u32;
+        }
+    }
+
+    /// Parameter blocks of trajectories `first .. first + count`, one after another.
+    pub fn draw_chunk(&self, seed: u64, first: u64, count: usize) -> Vec<u32> {
+        let mut blocks = vec![0u32; count * self.stride];
+        for (i, block) in blocks.chunks_exact_mut(self.stride).enumerate() {
+            self.draw(seed, first + i as u64, block);
+        }
+        blocks
+    }
+}

@@ -1,0 +1,336 @@
+//! Hourly profiles: a constant, an inline list, or a column of a CSV file, per weather year.
+//!
+//! A CSV reference may contain `{year}` in its file or column name; it is then read once per
+//! weather year, so that load, wind and solar of one trajectory all come from the same year.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::error::{Collector, Diagnostic};
+use super::format::Value;
+
+/// An hourly series per weather year (or one series shared by every year).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    series: Vec<Vec<f64>>,
+}
+
+impl Profile {
+    pub fn constant(value: f64, hours: usize) -> Profile {
+        Profile {
+            series: vec![vec![value; hours]],
+        }
+    }
+
+    /// The series used in weather year `year`.
+    pub fn year(&self, year: usize) -> &[f64] {
+        if self.series.len() == 1 {
+            &self.series[0]
+        } else {
+            &self.series[year]
+        }
+    }
+
+    /// Whether every weather year shares one series.
+    pub fn is_shared(&self) -> bool {
+        self.series.len() == 1
+    }
+
+    pub fn max(&self) -> f64 {
+        self.series.iter().flatten().copied().fold(0.0, f64::max)
+    }
+
+    /// Whether the value is the same in every hour of every year.
+    pub fn is_constant(&self) -> bool {
+        let first = self.series[0][0];
+        self.series.iter().flatten().all(|&v| v == first)
+    }
+}
+
+/// The range a profile's values must lie in, with words for the message.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub min: f64,
+    pub max: f64,
+    pub what: &'static str,
+}
+
+pub const NON_NEGATIVE_MW: Bounds = Bounds {
+    min: 0.0,
+    max: 1.0e7,
+    what: "a number of MW from 0 to 10,000,000",
+};
+pub const FRACTION: Bounds = Bounds {
+    min: 0.0,
+    max: 1.0,
+    what: "a fraction from 0 to 1",
+};
+
+struct CsvTable {
+    headers: Vec<String>,
+    /// (line number, cells) of each data row.
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads profiles for one scenario, caching each CSV file so it is parsed once.
+pub struct ProfileReader<'a> {
+    base: &'a Path,
+    hours: usize,
+    years: &'a [String],
+    cache: HashMap<PathBuf, Result<CsvTable, Diagnostic>>,
+}
+
+impl<'a> ProfileReader<'a> {
+    pub fn new(base: &'a Path, hours: usize, years: &'a [String]) -> Self {
+        ProfileReader {
+            base,
+            hours,
+            years,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Interprets `value` as a profile of `field`, recording every problem in `errors`.
+    pub fn read(
+        &mut self,
+        value: &Value,
+        field: &str,
+        bounds: Bounds,
+        errors: &mut Collector,
+    ) -> Option<Profile> {
+        let at = value.span().start;
+        let form =
+            "a number, a list of hourly values, or { file = \"profile.csv\", column = \"name\" }";
+        match value.get_ref() {
+            toml::Value::Integer(_) | toml::Value::Float(_) => {
+                let v = as_f64(value.get_ref())?;
+                if check_value(v, bounds).is_err() {
+                    errors.at(at, field, format!("must be {}, got {v}", bounds.what));
+                    return None;
+                }
+                Some(Profile::constant(v, self.hours))
+            }
+            toml::Value::Array(items) => {
+                if items.len() != self.hours {
+                    errors.at(
+                        at,
+                        field,
+                        format!(
+                            "an inline profile needs one value per study hour ({}), got {}",
+                            self.hours,
+                            items.len()
+                        ),
+                    );
+                    return None;
+                }
+                let mut series = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match as_f64(item) {
+                        Some(v) if check_value(v, bounds).is_ok() => series.push(v),
+                        _ => {
+                            errors.at(
+                                at,
+                                format!("{field}[{i}]"),
+                                format!("must be {}, got {item}", bounds.what),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(Profile {
+                    series: vec![series],
+                })
+            }
+            toml::Value::Table(table) => {
+                let mut file = None;
+                let mut column = None;
+                for (key, v) in table {
+                    match (key.as_str(), v.as_str()) {
+                        ("file", Some(s)) => file = Some(s.to_string()),
+                        ("column", Some(s)) => column = Some(s.to_string()),
+                        ("file" | "column", None) => {
+                            errors.at(at, format!("{field}.{key}"), "must be a string");
+                            return None;
+                        }
+                        _ => {
+                            errors.at(
+                                at,
+                                format!("{field}.{key}"),
+                                "unknown field; a CSV profile has only `file` and `column`",
+                            );
+                            return None;
+                        }
+                    }
+                }
+                let (Some(file), Some(column)) = (file, column) else {
+                    errors.at(at, field, "a CSV profile needs both `file` and `column`");
+                    return None;
+                };
+                self.read_csv(&file, &column, at, field, bounds, errors)
+            }
+            other => {
+                errors.at(
+                    at,
+                    field,
+                    format!("must be {form}, got a {}", other.type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_csv(
+        &mut self,
+        file: &str,
+        column: &str,
+        at: usize,
+        field: &str,
+        bounds: Bounds,
+        errors: &mut Collector,
+    ) -> Option<Profile> {
+        let per_year = file.contains("{year}") || column.contains("{year}");
+        let names: Vec<Option<&str>> = if per_year {
+            self.years.iter().map(|y| Some(y.as_str())).collect()
+        } else {
+            vec![None]
+        };
+        if per_year && self.years.is_empty() {
+            errors.at(
+                at,
+                field,
+                "uses {year} but [study] declares no weather_years",
+            );
+            return None;
+        }
+        let mut series = Vec::with_capacity(names.len());
+        for year in names {
+            let file = year.map_or(file.to_string(), |y| file.replace("{year}", y));
+            let column = year.map_or(column.to_string(), |y| column.replace("{year}", y));
+            let path = self.base.join(&file);
+            let table = self
+                .cache
+                .entry(path.clone())
+                .or_insert_with(|| read_table(&path));
+            let table = match table {
+                Ok(t) => t,
+                Err(d) => {
+                    let mut d = d.clone();
+                    d.field = format!("{field} (file {file})");
+                    errors.push(d);
+                    return None;
+                }
+            };
+            let Some(index) = table.headers.iter().position(|h| h == &column) else {
+                errors.push(Diagnostic {
+                    file: path.clone(),
+                    line: Some(1),
+                    column: None,
+                    field: format!("{field} → column \"{column}\""),
+                    message: format!(
+                        "no such column; the header has: {}",
+                        table.headers.join(", ")
+                    ),
+                });
+                return None;
+            };
+            if table.rows.len() != self.hours {
+                errors.push(Diagnostic {
+                    file: path.clone(),
+                    line: table.rows.last().map(|r| r.0),
+                    column: None,
+                    field: format!("{field} → column \"{column}\""),
+                    message: format!(
+                        "has {} data rows; the study has {} hours and needs exactly one row per hour",
+                        table.rows.len(),
+                        self.hours
+                    ),
+                });
+                return None;
+            }
+            let mut values = Vec::with_capacity(self.hours);
+            for (line, cells) in &table.rows {
+                let cell = cells.get(index).map_or("", |c| c.trim());
+                let parsed = cell.parse::<f64>().ok().filter(|v| v.is_finite());
+                match parsed.map(|v| (v, check_value(v, bounds))) {
+                    Some((v, Ok(()))) => values.push(v),
+                    Some((_, Err(()))) | None => {
+                        let shown = if cell.is_empty() {
+                            "an empty cell"
+                        } else {
+                            cell
+                        };
+                        errors.push(Diagnostic {
+                            file: path.clone(),
+                            line: Some(*line),
+                            column: Some(index + 1),
+                            field: format!("{field} → column \"{column}\""),
+                            message: format!("must be {}, got {shown}", bounds.what),
+                        });
+                        return None;
+                    }
+                }
+            }
+            series.push(values);
+        }
+        Some(Profile { series })
+    }
+}
+
+fn check_value(v: f64, bounds: Bounds) -> Result<(), ()> {
+    if v.is_finite() && v >= bounds.min && v <= bounds.max {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+pub fn as_f64(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+fn read_table(path: &Path) -> Result<CsvTable, Diagnostic> {
+    let fail = |line: Option<usize>, message: String| Diagnostic {
+        file: path.to_path_buf(),
+        line,
+        column: None,
+        field: String::new(),
+        message,
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(None, format!("cannot read the profile file: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(Some(1), format!("cannot read the CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            fail(line, format!("malformed CSV: {e}"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if record.len() != headers.len() {
+            return Err(fail(
+                Some(line),
+                format!(
+                    "row has {} cells but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ),
+            ));
+        }
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok(CsvTable { headers, rows })
+}

@@ -1,0 +1,140 @@
+//! The compiled system: flat integer tables, the only input of the engines.
+//!
+//! Host structs shared with WGSL are `#[repr(C)]` Pod; each has a twin of the same name in
+//! `shaders/shared.wgsl` (keep them in sync; tests check the sizes). Power is an integer
+//! number of *power units* of [`CompiledSystem::power_unit_w`] watts, chosen per scenario
+//! (see `compile`); fractions (capacity factors, shapes, multipliers) are Q16 fixed point,
+//! 65536 = 1.
+
+use bytemuck::{Pod, Zeroable};
+
+/// Fixed-point one for Q16 fractions and multipliers.
+pub const Q16_ONE: u32 = 1 << 16;
+/// "No profile", "no project": the index fields' empty value.
+pub const NONE: u32 = u32::MAX;
+/// Event time meaning "not within the horizon". Times are < 2^14 (8784 hours), so a heap key
+/// `time << UNIT_BITS | unit` fits 32 bits.
+pub const NEVER: u32 = (1 << 15) - 1;
+/// Bits of a heap key that hold the unit index (up to 131,071 units).
+pub const UNIT_BITS: u32 = 17;
+
+/// One physical dispatchable unit (a group of `count` identical units becomes `count` rows).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct UnitRow {
+    /// Capacity in power units when `profile == NONE`.
+    pub capacity: u32,
+    /// First series of an hourly capacity profile (power units), or NONE.
+    pub profile: u32,
+    /// Series step per weather year: 1 if the profile differs by year, else 0.
+    pub profile_year_stride: u32,
+    /// Queued project the unit belongs to, or NONE.
+    pub project: u32,
+    /// 1 if the unit never fails (λ = 0).
+    pub never_fails: u32,
+    /// Initial state: available when the draw is below this (μ / (λ + μ) · 2^32).
+    pub up_threshold: u32,
+    /// Up-time law (see `rng::Sojourn`).
+    pub fail_mantissa: u32,
+    pub fail_shift: u32,
+    /// Down-time law.
+    pub repair_mantissa: u32,
+    pub repair_shift: u32,
+}
+
+/// One scaled profile term: value(h) = ⌊scale · series\[h\] / 2^16⌋.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct TermRow {
+    /// First series, or NONE for a flat profile equal to one (Q16_ONE) in every hour.
+    pub series: u32,
+    /// Series step per weather year (0 when shared by all years).
+    pub year_stride: u32,
+    /// Fixed scale (renewables: capacity in power units); per-trajectory scales
+    /// (load multiplier, added-load size) come from the trajectory parameters instead.
+    pub scale: u32,
+    /// Queued project, or NONE.
+    pub project: u32,
+}
+
+/// Counts and offsets of the whole system.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct SystemHeader {
+    pub hours: u32,
+    pub weather_years: u32,
+    pub units: u32,
+    /// Units whose capacity follows an hourly profile (listed in `hourly_units`).
+    pub hourly_units: u32,
+    pub renewables: u32,
+    pub added_loads: u32,
+    /// Stride of one trajectory's parameter block, in u32 words.
+    pub param_stride: u32,
+    /// Words of the projects-online bit set in each parameter block.
+    pub project_words: u32,
+    /// Levels of each sparse range table (⌊log2 hours⌋ + 1).
+    pub range_levels: u32,
+    /// 1 when load and renewables are such that demand energy needs an hourly pass.
+    pub demand_pass: u32,
+}
+
+/// Layout of one trajectory's parameter block (u32 words).
+pub mod param {
+    /// Index of the weather year.
+    pub const WEATHER_YEAR: usize = 0;
+    /// Load-forecast multiplier, Q16.
+    pub const LOAD_SCALE: usize = 1;
+    /// Then `project_words` words of projects-online bits, then one power per added load.
+    pub const PROJECTS: usize = 2;
+}
+
+/// Everything an engine needs, as flat integer tables.
+#[derive(Clone, Debug)]
+pub struct CompiledSystem {
+    pub name: String,
+    /// Watts per power unit (a power of ten).
+    pub power_unit_w: u64,
+    pub header: SystemHeader,
+    pub units: Vec<UnitRow>,
+    /// Indices of units with hourly capacity.
+    pub hourly_units: Vec<u32>,
+    /// The load term of the single region (its scale is the trajectory's multiplier).
+    pub load: TermRow,
+    pub renewables: Vec<TermRow>,
+    /// Added loads (their scale is the trajectory's drawn power).
+    pub added_loads: Vec<TermRow>,
+    /// All series, `hours` values each.
+    pub series: Vec<u32>,
+    /// Sparse tables: `range_max[(s · levels + k) · hours + i]` = max of series s over
+    /// [i, i + 2^k); `range_min` likewise.
+    pub range_max: Vec<u32>,
+    pub range_min: Vec<u32>,
+    /// Σ over hours of each renewable term in each weather year: `[r · years + y]`.
+    pub renewable_energy: Vec<u64>,
+    /// Σ over hours of the load series in each weather year (for the no-multiplier case).
+    pub load_energy: Vec<u64>,
+    /// −log2 interpolation table for the sojourn sampler.
+    pub log2_table: [u32; crate::engine::rng::LOG2_TABLE_LEN],
+}
+
+impl CompiledSystem {
+    pub fn hours(&self) -> usize {
+        self.header.hours as usize
+    }
+
+    pub fn mw(&self, power: u64) -> f64 {
+        power as f64 * self.power_unit_w as f64 / 1.0e6
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_rows_match_the_shader_structs() {
+        assert_eq!(std::mem::size_of::<UnitRow>(), 40);
+        assert_eq!(std::mem::size_of::<TermRow>(), 16);
+        assert_eq!(std::mem::size_of::<SystemHeader>(), 40);
+    }
+}

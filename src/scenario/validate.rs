@@ -1,0 +1,539 @@
+//! Checks a parsed scenario file and builds the validated [`Scenario`], reporting every
+//! problem at once with its line, field, bad value and valid range.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use toml::Spanned;
+
+use super::error::{Collector, ScenarioError, line_column};
+use super::format::{self, ScenarioFile};
+use super::model::*;
+use super::profile::{FRACTION, NON_NEGATIVE_MW, ProfileReader};
+use super::uncertain::Uncertain;
+
+/// Longest horizon: a leap year of hours.
+pub const MAX_HOURS: i64 = 8784;
+/// Most identical units in one group, and in the whole system.
+pub const MAX_UNITS: i64 = 100_000;
+/// Longest mean time to failure or repair, hours (over a thousand years).
+pub const MAX_MEAN_HOURS: f64 = 1.0e7;
+/// Largest single capacity or load, MW (10 TW).
+pub const MAX_MW: f64 = 1.0e7;
+
+/// Parses and validates the scenario text `source` read from `path`.
+pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let file: ScenarioFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut errors = Collector::new(path, source);
+            let at = e.span().map_or(0, |s| s.start);
+            let field = key_at(source, at);
+            errors.at(at, field, e.message().trim().to_string());
+            return Err(errors.finish().unwrap_err());
+        }
+    };
+    let mut errors = Collector::new(path, source);
+    let base = path.parent().unwrap_or(Path::new("."));
+    let scenario = build(&file, path, base, &mut errors);
+    errors.finish()?;
+    scenario.ok_or_else(|| ScenarioError::Invalid(Vec::new()))
+}
+
+/// The key written on the line of byte offset `at`, to name the field of a parse error.
+fn key_at(source: &str, at: usize) -> String {
+    let (line, _) = line_column(source, at);
+    let text = source.lines().nth(line - 1).unwrap_or("");
+    match text.split_once('=') {
+        Some((key, _)) if !key.trim().starts_with('[') => key.trim().to_string(),
+        _ => text.trim().to_string(),
+    }
+}
+
+fn build(
+    file: &ScenarioFile,
+    path: &Path,
+    base: &Path,
+    errors: &mut Collector,
+) -> Option<Scenario> {
+    let study = file.study.get_ref();
+    let hours = *study.hours.get_ref();
+    if !(1..=MAX_HOURS).contains(&hours) {
+        errors.at(
+            study.hours.span().start,
+            "study.hours",
+            format!("must be a whole number of hours from 1 to {MAX_HOURS}, got {hours}"),
+        );
+        return None;
+    }
+    let hours = hours as usize;
+    let (weather_years, weather_year_weights) = weather_years(study, errors)?;
+
+    let mut profiles = ProfileReader::new(base, hours, &weather_years);
+
+    // Regions.
+    let mut region_index = HashMap::new();
+    let mut regions = Vec::new();
+    if file.regions.is_empty() {
+        errors.at(
+            file.study.span().start,
+            "regions",
+            "the study needs at least one [[regions]] table with a name and load_mw",
+        );
+    }
+    for r in &file.regions {
+        let r = r.get_ref();
+        let name = r.name.get_ref().clone();
+        let field = format!("regions \"{name}\"");
+        if region_index.insert(name.clone(), regions.len()).is_some() {
+            errors.at(
+                r.name.span().start,
+                format!("{field} → name"),
+                "is used by another region; names must be unique",
+            );
+        }
+        let load = profiles.read(
+            &r.load_mw,
+            &format!("{field} → load_mw"),
+            NON_NEGATIVE_MW,
+            errors,
+        );
+        regions.push(load.map(|load_mw| Region { name, load_mw }));
+    }
+    let find_region = |region: &Option<Spanned<String>>,
+                       field: &str,
+                       fallback_at: usize,
+                       errors: &mut Collector|
+     -> Option<usize> {
+        match region {
+            Some(r) => match region_index.get(r.get_ref()) {
+                Some(&i) => Some(i),
+                None => {
+                    let mut names: Vec<_> = region_index.keys().cloned().collect();
+                    names.sort();
+                    errors.at(
+                        r.span().start,
+                        format!("{field} → region"),
+                        format!(
+                            "no region is named \"{}\"; regions: {}",
+                            r.get_ref(),
+                            names.join(", ")
+                        ),
+                    );
+                    None
+                }
+            },
+            None if region_index.len() == 1 => Some(0),
+            None if region_index.is_empty() => None,
+            None => {
+                errors.at(
+                    fallback_at,
+                    format!("{field} → region"),
+                    "is required when the study has several regions",
+                );
+                None
+            }
+        }
+    };
+
+    // Queued projects.
+    let mut project_index = HashMap::new();
+    let mut projects = Vec::new();
+    for p in &file.queued_projects {
+        let p = p.get_ref();
+        let name = p.name.get_ref().clone();
+        let field = format!("queued_projects \"{name}\"");
+        if project_index.insert(name.clone(), projects.len()).is_some() {
+            errors.at(
+                p.name.span().start,
+                format!("{field} → name"),
+                "is used by another project; names must be unique",
+            );
+        }
+        let probability = *p.probability.get_ref();
+        if !(0.0..=1.0).contains(&probability) {
+            errors.at(
+                p.probability.span().start,
+                format!("{field} → probability"),
+                format!("must be a probability from 0 to 1, got {probability}"),
+            );
+        }
+        projects.push(Project { name, probability });
+    }
+    let find_project = |project: &Option<Spanned<String>>,
+                        field: &str,
+                        errors: &mut Collector|
+     -> Result<Option<usize>, ()> {
+        match project {
+            None => Ok(None),
+            Some(p) => match project_index.get(p.get_ref()) {
+                Some(&i) => Ok(Some(i)),
+                None => {
+                    errors.at(
+                        p.span().start,
+                        format!("{field} → project"),
+                        format!("no [[queued_projects]] entry is named \"{}\"", p.get_ref()),
+                    );
+                    Err(())
+                }
+            },
+        }
+    };
+
+    // Dispatchable units.
+    let mut names = HashMap::new();
+    let mut units = Vec::new();
+    let mut total_units: i64 = 0;
+    for u in &file.units {
+        let at = u.span().start;
+        let u = u.get_ref();
+        let name = u.name.get_ref().clone();
+        let field = format!("units \"{name}\"");
+        if names.insert(name.clone(), ()).is_some() {
+            errors.at(
+                u.name.span().start,
+                format!("{field} → name"),
+                "is used by another unit; names must be unique",
+            );
+        }
+        let region = find_region(&u.region, &field, at, errors);
+        let count = u.count.as_ref().map_or(1, |c| *c.get_ref());
+        if !(1..=MAX_UNITS).contains(&count) {
+            let at = u.count.as_ref().map_or(at, |c| c.span().start);
+            errors.at(
+                at,
+                format!("{field} → count"),
+                format!("must be a whole number of units from 1 to {MAX_UNITS}, got {count}"),
+            );
+        }
+        total_units += count.max(0);
+        let capacity = profiles.read(
+            &u.capacity_mw,
+            &format!("{field} → capacity_mw"),
+            NON_NEGATIVE_MW,
+            errors,
+        );
+        let outage = outage(u, &field, at, errors);
+        let project = find_project(&u.project, &field, errors);
+        if let (Some(region), Some(capacity_mw), Some(outage), Ok(project)) =
+            (region, capacity, outage, project)
+        {
+            units.push(UnitGroup {
+                name,
+                region,
+                count: count.clamp(1, MAX_UNITS) as u32,
+                capacity_mw,
+                outage,
+                project,
+            });
+        }
+    }
+    if total_units > MAX_UNITS {
+        errors.at(
+            file.study.span().start,
+            "units",
+            format!("the system has {total_units} units in all; at most {MAX_UNITS} are supported"),
+        );
+    }
+
+    // Variable renewables.
+    let mut renewables = Vec::new();
+    for r in &file.renewables {
+        let at = r.span().start;
+        let r = r.get_ref();
+        let name = r.name.get_ref().clone();
+        let field = format!("renewables \"{name}\"");
+        if names.insert(name.clone(), ()).is_some() {
+            errors.at(
+                r.name.span().start,
+                format!("{field} → name"),
+                "is used by another unit or renewable; names must be unique",
+            );
+        }
+        let region = find_region(&r.region, &field, at, errors);
+        let capacity_mw = *r.capacity_mw.get_ref();
+        if !(0.0..=MAX_MW).contains(&capacity_mw) {
+            errors.at(
+                r.capacity_mw.span().start,
+                format!("{field} → capacity_mw"),
+                format!("must be a number of MW from 0 to {MAX_MW}, got {capacity_mw}"),
+            );
+        }
+        let cf = profiles.read(
+            &r.capacity_factor,
+            &format!("{field} → capacity_factor"),
+            FRACTION,
+            errors,
+        );
+        let project = find_project(&r.project, &field, errors);
+        if let (Some(region), Some(capacity_factor), Ok(project)) = (region, cf, project) {
+            renewables.push(Renewable {
+                name,
+                region,
+                capacity_mw,
+                capacity_factor,
+                project,
+            });
+        }
+    }
+
+    // Uncertain demand.
+    let load_multiplier = match &file.load_multiplier {
+        None => Some(Uncertain::fixed(1.0)),
+        Some(v) => Uncertain::parse(v, "load_multiplier", (0.0, 10.0), errors),
+    };
+    let mut added_loads = Vec::new();
+    for a in &file.added_loads {
+        let at = a.span().start;
+        let a = a.get_ref();
+        let name = a.name.get_ref().clone();
+        let field = format!("added_loads \"{name}\"");
+        let region = find_region(&a.region, &field, at, errors);
+        let size = Uncertain::parse(
+            &a.size_mw,
+            &format!("{field} → size_mw"),
+            (0.0, MAX_MW),
+            errors,
+        );
+        let utilization = match &a.utilization {
+            None => Some(Uncertain::fixed(1.0)),
+            Some(v) => Uncertain::parse(v, &format!("{field} → utilization"), (0.0, 1.0), errors),
+        };
+        let shape = a
+            .shape
+            .as_ref()
+            .map(|s| profiles.read(s, &format!("{field} → shape"), FRACTION, errors));
+        if let (Some(region), Some(size_mw), Some(utilization)) = (region, size, utilization) {
+            match shape {
+                Some(None) => {}
+                Some(Some(s)) => added_loads.push(AddedLoad {
+                    name,
+                    region,
+                    size_mw,
+                    utilization,
+                    shape: Some(s),
+                }),
+                None => added_loads.push(AddedLoad {
+                    name,
+                    region,
+                    size_mw,
+                    utilization,
+                    shape: None,
+                }),
+            }
+        }
+    }
+
+    // Storage and interfaces: checked for references now, simulated with network dispatch.
+    for s in &file.storage {
+        let s = s.get_ref();
+        find_region(
+            &s.region,
+            &format!("storage \"{}\"", s.name.get_ref()),
+            s.name.span().start,
+            errors,
+        );
+    }
+    for i in &file.interfaces {
+        let i = i.get_ref();
+        let field = "interfaces";
+        for end in [&i.from, &i.to] {
+            find_region(&Some(end.clone()), field, end.span().start, errors);
+        }
+        if i.from.get_ref() == i.to.get_ref() {
+            errors.at(
+                i.to.span().start,
+                "interfaces → to",
+                format!(
+                    "an interface must join two different regions, got \"{}\" at both ends",
+                    i.to.get_ref()
+                ),
+            );
+        }
+    }
+
+    let regions: Option<Vec<Region>> = regions.into_iter().collect();
+    let name = study.name.as_ref().map_or_else(
+        || {
+            path.file_stem()
+                .map_or("study".into(), |s| s.to_string_lossy().into_owned())
+        },
+        |n| n.get_ref().clone(),
+    );
+    Some(Scenario {
+        name,
+        source: path.to_path_buf(),
+        hours,
+        weather_years,
+        weather_year_weights,
+        regions: regions?,
+        units,
+        renewables,
+        load_multiplier: load_multiplier?,
+        added_loads,
+        projects,
+        storage_count: file.storage.len(),
+        interface_count: file.interfaces.len(),
+    })
+}
+
+fn weather_years(study: &format::Study, errors: &mut Collector) -> Option<(Vec<String>, Vec<f64>)> {
+    let Some(years) = &study.weather_years else {
+        if let Some(w) = &study.weather_year_weights {
+            errors.at(
+                w.span().start,
+                "study.weather_year_weights",
+                "needs study.weather_years to weigh",
+            );
+        }
+        return Some((vec![String::new()], vec![1.0]));
+    };
+    let names: Vec<String> = years
+        .get_ref()
+        .iter()
+        .map(|y| y.get_ref().clone())
+        .collect();
+    if names.is_empty() {
+        errors.at(
+            years.span().start,
+            "study.weather_years",
+            "must name at least one weather year, or be left out",
+        );
+        return None;
+    }
+    let mut ok = true;
+    for (i, y) in years.get_ref().iter().enumerate() {
+        if y.get_ref().trim().is_empty() || names[..i].contains(y.get_ref()) {
+            errors.at(
+                y.span().start,
+                "study.weather_years",
+                format!(
+                    "names must be non-empty and unique, got \"{}\"",
+                    y.get_ref()
+                ),
+            );
+            ok = false;
+        }
+    }
+    let weights = match &study.weather_year_weights {
+        None => vec![1.0 / names.len() as f64; names.len()],
+        Some(w) => {
+            let values: Vec<f64> = w.get_ref().iter().map(|v| *v.get_ref()).collect();
+            let total: f64 = values.iter().sum();
+            if values.len() != names.len() {
+                errors.at(
+                    w.span().start,
+                    "study.weather_year_weights",
+                    format!(
+                        "needs one weight per weather year ({}), got {}",
+                        names.len(),
+                        values.len()
+                    ),
+                );
+                return None;
+            }
+            if values.iter().any(|v| !v.is_finite() || *v < 0.0) || total <= 0.0 {
+                errors.at(
+                    w.span().start,
+                    "study.weather_year_weights",
+                    "must be non-negative numbers, not all zero",
+                );
+                return None;
+            }
+            values.iter().map(|v| v / total).collect()
+        }
+    };
+    ok.then_some((names, weights))
+}
+
+fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> Option<Outage> {
+    let mean = |v: &Option<Spanned<f64>>, key: &str, errors: &mut Collector| -> Option<f64> {
+        let v = v.as_ref()?;
+        let x = *v.get_ref();
+        if x.is_finite() && (1.0..=MAX_MEAN_HOURS).contains(&x) {
+            Some(x)
+        } else {
+            errors.at(v.span().start, format!("{field} → {key}"), format!("must be a number of hours from 1 to {MAX_MEAN_HOURS:e} (an hourly model cannot resolve shorter), got {x}"));
+            None
+        }
+    };
+    let prob = |v: &Option<Spanned<f64>>,
+                key: &str,
+                lowest_open: bool,
+                errors: &mut Collector|
+     -> Option<f64> {
+        let v = v.as_ref()?;
+        let x = *v.get_ref();
+        let ok = x.is_finite() && x <= 1.0 && if lowest_open { x > 0.0 } else { x >= 0.0 };
+        if ok {
+            Some(x)
+        } else {
+            let range = if lowest_open {
+                "above 0 and at most 1"
+            } else {
+                "from 0 to 1"
+            };
+            errors.at(
+                v.span().start,
+                format!("{field} → {key}"),
+                format!("must be a per-hour probability {range}, got {x}"),
+            );
+            None
+        }
+    };
+    let by_means = u.mttf_h.is_some() || u.mttr_h.is_some();
+    let by_probabilities = u.failure_probability.is_some() || u.repair_probability.is_some();
+    let form = "give either mttf_h and mttr_h (hours), or failure_probability and repair_probability (per hour)";
+    match (by_means, by_probabilities) {
+        (true, true) => {
+            errors.at(at, field, format!("has both outage forms; {form}"));
+            None
+        }
+        (false, false) => {
+            errors.at(at, field, format!("has no outage model; {form} (failure_probability = 0 for a unit that never fails)"));
+            None
+        }
+        (true, false) => {
+            let (f, r) = (
+                mean(&u.mttf_h, "mttf_h", errors),
+                mean(&u.mttr_h, "mttr_h", errors),
+            );
+            if u.mttf_h.is_none() || u.mttr_h.is_none() {
+                errors.at(at, field, format!("needs both mttf_h and mttr_h; {form}"));
+            }
+            Some(Outage {
+                failure_probability: 1.0 / f?,
+                repair_probability: 1.0 / r?,
+            })
+        }
+        (false, true) => {
+            let f = prob(&u.failure_probability, "failure_probability", false, errors);
+            let r = prob(&u.repair_probability, "repair_probability", true, errors);
+            if u.failure_probability.is_none() || u.repair_probability.is_none() {
+                errors.at(
+                    at,
+                    field,
+                    format!("needs both failure_probability and repair_probability; {form}"),
+                );
+            }
+            let (f, r) = (f?, r?);
+            let too_rare = |p: f64| p > 0.0 && p < 1.0 / MAX_MEAN_HOURS;
+            if too_rare(f) || too_rare(r) {
+                errors.at(
+                    at,
+                    field,
+                    format!(
+                        "per-hour probabilities must be 0 (never fails) or at least {:e}",
+                        1.0 / MAX_MEAN_HOURS
+                    ),
+                );
+                return None;
+            }
+            Some(Outage {
+                failure_probability: f,
+                repair_probability: r,
+            })
+        }
+    }
+}
