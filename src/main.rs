@@ -1,1 +1,184 @@
-fn main() {}
+//! The egap command line: parses arguments, calls the library, maps errors to exit codes.
+//! No model logic lives here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use egap::report::{self, Document, RunInfo};
+use egap::{Control, RunOptions, Study};
+
+#[derive(Parser)]
+#[command(
+    name = "egap",
+    version,
+    about = "Distributions of power-system shortfall and curtailment by Monte Carlo"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a study and report its distributions.
+    Run(RunArgs),
+    /// Check a scenario file (and its profiles) without running it.
+    Validate {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Backend {
+    /// The CPU engine (rayon over trajectories).
+    Cpu,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The scenario TOML file.
+    scenario: PathBuf,
+    /// Number of trajectories to sample.
+    #[arg(long, short = 'n', default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    trajectories: u64,
+    /// Seed of the random streams; the same seed gives the same results on any machine.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Index of the first trajectory (to run one shard of a larger study).
+    #[arg(long, default_value_t = 0)]
+    first_trajectory: u64,
+    /// Engine to run on.
+    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    backend: Backend,
+    /// Folder for summary.json and the CSV tables [default: egap-out/<scenario name>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Trajectories per chunk (bounds memory; results do not depend on it).
+    #[arg(long, default_value_t = 65_536, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    chunk_size: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Validate { scenario } => {
+            let study = Study::load(&scenario)?;
+            print!("{}", report::describe(&study));
+            println!("{}: valid", scenario.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run(args) => run_study(args),
+    }
+}
+
+fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let study = Study::load(&args.scenario)?;
+    let Backend::Cpu = args.backend;
+    let options = RunOptions {
+        trajectories: args.trajectories,
+        seed: args.seed,
+        first_trajectory: args.first_trajectory,
+        chunk_size: args.chunk_size as usize,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // A second Ctrl-C while stopping ends the process the ordinary way.
+        ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        })
+        .context("cannot install the Ctrl-C handler")?;
+    }
+    let bar = ProgressBar::new(args.trajectories);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} trajectories · {per_sec} · ETA {eta}",
+            )
+            .expect("progress template is valid"),
+        );
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = Instant::now();
+    let outcome = egap::run(&study, &options, &mut |done| {
+        bar.set_position(done);
+        if stop.load(Ordering::SeqCst) {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    })?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+
+    let summary = outcome.accumulator.summary(&study.units());
+    let document = Document::new(
+        &study,
+        RunInfo {
+            seed: args.seed,
+            first_trajectory: args.first_trajectory,
+            requested: args.trajectories,
+            interrupted: outcome.interrupted,
+        },
+        summary,
+    );
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
+    let written = report::write_all(&document, &out)?;
+    match args.format {
+        Format::Table => {
+            print!("{}", report::table(&document));
+            println!(
+                "{} trajectories in {elapsed:.2} s ({:.0} trajectory-years/s, cpu); wrote {}",
+                outcome.completed,
+                outcome.completed as f64 * f64::from(study.system.header.hours)
+                    / 8760.0
+                    / elapsed.max(1e-9),
+                written.display()
+            );
+        }
+        Format::Json => println!("{}", report::json(&document)?),
+        Format::Csv => print!("{}", report::metrics_csv(&document)),
+    }
+    if outcome.interrupted {
+        eprintln!(
+            "interrupted: the summary covers the {} of {} trajectories completed",
+            outcome.completed, args.trajectories
+        );
+        return Ok(ExitCode::from(130));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -6,11 +6,14 @@
 //! stores each as `vec2<u32>` (low word first), which has the same layout on the host.
 
 use bytemuck::{Pod, Zeroable};
+use serde::{Deserialize, Serialize};
 
 /// What one sampled trajectory produced. Power is in the compiled system's power unit
 /// ([`crate::scenario::CompiledSystem::power_unit_w`] watts), energy in power unit × hours.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable, Serialize, Deserialize,
+)]
 pub struct TrajectoryRecord {
     /// Energy not served over the horizon.
     pub unserved_energy: u64,
@@ -31,7 +34,7 @@ pub struct TrajectoryRecord {
 }
 
 /// Per-hour counters over a set of trajectories, for the hourly risk profile.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HourlyRisk {
     /// Trajectories with shortfall in each hour.
     pub short_trajectories: Vec<u64>,

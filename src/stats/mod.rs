@@ -1,1 +1,177 @@
-//! Statistics over trajectory records.
+//! Statistics over trajectory records: an exact, mergeable accumulator and the summary
+//! (adequacy metrics with confidence intervals, distributions, hourly risk) read from it.
+//!
+//! The accumulator holds only integers, so adding records in any order, or splitting a run
+//! into shards and merging them, gives the same state bit for bit, and therefore the same
+//! summary (design principle 6). Its memory is bounded by the histograms (at most a few
+//! MiB), not by the number of trajectories. It serializes (serde), so shards can be written
+//! to files and merged elsewhere.
+
+mod histogram;
+mod moments;
+mod summary;
+mod wide;
+
+pub use histogram::{Bucket, Histogram, HistogramError, bucket_bounds, bucket_index, rank};
+pub use moments::{Moments, ratio_estimate};
+pub use summary::{Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary};
+pub use wide::Wide;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{HourlyRisk, TrajectoryRecord};
+
+/// What the integers in the records mean: power in units of `power_unit_w` watts, energy in
+/// power units × hours, over a horizon of `hours`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Units {
+    pub power_unit_w: u64,
+    pub hours: u32,
+}
+
+/// Exact sums over trajectory records and per-hour counters; see the module docs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accumulator {
+    trajectories: u64,
+    /// Trajectories with at least one shortfall hour (LOLP).
+    short_trajectories: u64,
+    unserved_energy: Moments,
+    curtailed_energy: Moments,
+    renewable_energy: Moments,
+    demand_energy: Moments,
+    peak_shortfall: Moments,
+    loss_of_load_hours: Moments,
+    loss_of_load_days: Moments,
+    loss_of_load_events: Moments,
+    /// Σ unserved × demand, for the delta-method error of NEUE.
+    unserved_x_demand: Wide,
+    /// Σ curtailed × renewable, for the delta-method error of the curtailment rate.
+    curtailed_x_renewable: Wide,
+    unserved_histogram: Histogram,
+    loss_of_load_hours_histogram: Histogram,
+    curtailed_histogram: Histogram,
+    /// Per hour: trajectories short in that hour. (Our own vectors rather than an
+    /// [`HourlyRisk`]: they serialize, and the shortfall sums are `u128`, since a `u64` of
+    /// watts over a billion trajectories would overflow.)
+    hourly_short: Vec<u64>,
+    /// Per hour: Σ over trajectories of the shortfall (power units).
+    hourly_shortfall: Vec<u128>,
+}
+
+impl Accumulator {
+    /// An empty accumulator for a horizon of `hours` (the length of the hourly profile).
+    pub fn new(hours: usize) -> Accumulator {
+        Accumulator {
+            trajectories: 0,
+            short_trajectories: 0,
+            unserved_energy: Moments::default(),
+            curtailed_energy: Moments::default(),
+            renewable_energy: Moments::default(),
+            demand_energy: Moments::default(),
+            peak_shortfall: Moments::default(),
+            loss_of_load_hours: Moments::default(),
+            loss_of_load_days: Moments::default(),
+            loss_of_load_events: Moments::default(),
+            unserved_x_demand: Wide::ZERO,
+            curtailed_x_renewable: Wide::ZERO,
+            unserved_histogram: Histogram::new(),
+            loss_of_load_hours_histogram: Histogram::new(),
+            curtailed_histogram: Histogram::new(),
+            hourly_short: vec![0; hours],
+            hourly_shortfall: vec![0; hours],
+        }
+    }
+
+    pub fn add(&mut self, r: &TrajectoryRecord) {
+        self.trajectories += 1;
+        if r.loss_of_load_hours > 0 {
+            self.short_trajectories += 1;
+        }
+        self.unserved_energy.add(r.unserved_energy);
+        self.curtailed_energy.add(r.curtailed_energy);
+        self.renewable_energy.add(r.renewable_energy);
+        self.demand_energy.add(r.demand_energy);
+        self.peak_shortfall.add(r.peak_shortfall.into());
+        self.loss_of_load_hours.add(r.loss_of_load_hours.into());
+        self.loss_of_load_days.add(r.loss_of_load_days.into());
+        self.loss_of_load_events.add(r.loss_of_load_events.into());
+        self.unserved_x_demand += u128::from(r.unserved_energy) * u128::from(r.demand_energy);
+        self.curtailed_x_renewable +=
+            u128::from(r.curtailed_energy) * u128::from(r.renewable_energy);
+        self.unserved_histogram.record(r.unserved_energy);
+        self.loss_of_load_hours_histogram
+            .record(r.loss_of_load_hours.into());
+        self.curtailed_histogram.record(r.curtailed_energy);
+    }
+
+    /// Adds the per-hour counters of the trajectories passed to [`Accumulator::add`]. A
+    /// longer profile than expected extends ours rather than being cut.
+    pub fn add_hourly(&mut self, h: &HourlyRisk) {
+        self.add_hourly_counts(
+            &h.short_trajectories,
+            h.shortfall_sum.iter().map(|&s| u128::from(s)),
+        );
+    }
+
+    fn add_hourly_counts(&mut self, short: &[u64], shortfall: impl ExactSizeIterator<Item = u128>) {
+        let hours = short.len().max(shortfall.len());
+        if hours > self.hourly_short.len() {
+            self.hourly_short.resize(hours, 0);
+            self.hourly_shortfall.resize(hours, 0);
+        }
+        for (a, b) in self.hourly_short.iter_mut().zip(short) {
+            *a += b;
+        }
+        for (a, b) in self.hourly_shortfall.iter_mut().zip(shortfall) {
+            *a += b;
+        }
+    }
+
+    /// Adds another accumulator's sums: disjoint shards merged in any order give exactly
+    /// the state of one run over all their trajectories.
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.trajectories += other.trajectories;
+        self.short_trajectories += other.short_trajectories;
+        self.unserved_energy.merge(&other.unserved_energy);
+        self.curtailed_energy.merge(&other.curtailed_energy);
+        self.renewable_energy.merge(&other.renewable_energy);
+        self.demand_energy.merge(&other.demand_energy);
+        self.peak_shortfall.merge(&other.peak_shortfall);
+        self.loss_of_load_hours.merge(&other.loss_of_load_hours);
+        self.loss_of_load_days.merge(&other.loss_of_load_days);
+        self.loss_of_load_events.merge(&other.loss_of_load_events);
+        self.unserved_x_demand += other.unserved_x_demand;
+        self.curtailed_x_renewable += other.curtailed_x_renewable;
+        self.unserved_histogram.merge(&other.unserved_histogram);
+        self.loss_of_load_hours_histogram
+            .merge(&other.loss_of_load_hours_histogram);
+        self.curtailed_histogram.merge(&other.curtailed_histogram);
+        self.add_hourly_counts(&other.hourly_short, other.hourly_shortfall.iter().copied());
+    }
+
+    pub fn trajectories(&self) -> u64 {
+        self.trajectories
+    }
+
+    /// Length of the hourly profile.
+    pub fn hours(&self) -> usize {
+        self.hourly_short.len()
+    }
+
+    /// Per hour: the trajectories short in that hour, and Σ shortfall (power units).
+    pub fn hourly(&self) -> (&[u64], &[u128]) {
+        (&self.hourly_short, &self.hourly_shortfall)
+    }
+
+    pub fn unserved_energy_histogram(&self) -> &Histogram {
+        &self.unserved_histogram
+    }
+
+    pub fn loss_of_load_hours_histogram(&self) -> &Histogram {
+        &self.loss_of_load_hours_histogram
+    }
+
+    pub fn curtailed_energy_histogram(&self) -> &Histogram {
+        &self.curtailed_histogram
+    }
+}

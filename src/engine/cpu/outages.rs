@@ -68,7 +68,6 @@ impl UnitStates {
         self.cycle.clear();
         self.cycle.resize(n, 0);
         self.heap.clear();
-        let hours = sys.header.hours;
         for u in 0..n {
             let row = &sys.units[u];
             if !p.online(row.project) {
@@ -90,13 +89,13 @@ impl UnitStates {
                 self.repair_at[u] = repair_at;
                 repair_at
             };
-            if next < hours {
-                self.heap.push(key(next, u as u32));
-            }
+            self.heap.push(key(next, u as u32));
         }
-        let len = self.heap.len();
+        // One sentinel past the end, so a node's right child can always be read.
+        self.heap.push(u32::MAX);
+        let len = self.heap.len() - 1;
         for i in (0..len / 2).rev() {
-            sift_down(&mut self.heap, i);
+            sift_down(&mut self.heap, len, i);
         }
     }
 
@@ -124,45 +123,37 @@ impl UnitStates {
                 (fail_at + repair_law(row).sample(w[1], &sys.log2_table, NEVER)).min(NEVER);
             fail_at
         };
-        if next < sys.header.hours {
-            self.heap[0] = key(next, u);
-        } else {
-            let last = self.heap.len() - 1;
-            self.heap[0] = self.heap[last];
-            self.heap.truncate(last);
-        }
-        if !self.heap.is_empty() {
-            sift_down(&mut self.heap, 0);
-        }
+        // A unit with no transition left keeps a NEVER key: the heap never shrinks.
+        self.heap[0] = key(next, u);
+        let len = self.heap.len() - 1;
+        sift_down(&mut self.heap, len, 0);
         (u, self.up[ui] == 1)
     }
 
     /// Hour of the next transition, or `hours` when none is left in the horizon.
     #[inline(always)]
     pub fn next_time(&self, hours: u32) -> u32 {
-        if self.heap.is_empty() {
-            hours
-        } else {
-            key_time(self.heap[0])
-        }
+        key_time(self.heap[0]).min(hours)
     }
 }
 
+/// Moves the key at `start` down to its place among the first `len` keys; the slot at `len`
+/// holds a sentinel larger than any key, so the smaller child is chosen without a branch.
 #[inline(always)]
-fn sift_down(heap: &mut [u32], start: usize) {
-    let n = heap.len();
+fn sift_down(heap: &mut [u32], len: usize, start: usize) {
+    let x = heap[start];
     let mut i = start;
     loop {
         let l = 2 * i + 1;
-        if l >= n {
+        if l >= len {
             break;
         }
-        let r = l + 1;
-        let c = if r < n && heap[r] < heap[l] { r } else { l };
-        if heap[c] >= heap[i] {
+        let c = l + usize::from(heap[l + 1] < heap[l]);
+        if heap[c] >= x {
             break;
         }
-        heap.swap(i, c);
+        heap[i] = heap[c];
         i = c;
     }
+    heap[i] = x;
 }

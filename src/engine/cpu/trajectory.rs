@@ -175,6 +175,10 @@ pub fn trajectory(
             firm += sys.units[u].capacity;
         }
     }
+    // Upper bound of need over the whole horizon, for the O(1) test of each interval.
+    let need_ceiling = (terms::demand_bound(sys, &p, 0, hours, true) as i64
+        - terms::renewable_bound(sys, &p, 0, hours, false) as i64)
+        .max(0) as u32;
     let mut tally = Tally {
         record: TrajectoryRecord::default(),
         last_short_end: u32::MAX,
@@ -183,7 +187,10 @@ pub fn trajectory(
     let mut now = 0;
     while now < hours {
         let next = states.next_time(hours);
-        shortfall_interval(sys, &p, states, firm, now, next, &mut tally, risk);
+        // Most intervals end here: the firm fleet alone covers the horizon's peak need.
+        if firm < need_ceiling {
+            shortfall_interval(sys, &p, states, firm, now, next, &mut tally, risk);
+        }
         while states.next_time(hours) == next && next < hours {
             let (u, up) = states.advance(sys, seed, trajectory, next);
             let row = &sys.units[u as usize];

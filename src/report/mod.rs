@@ -1,0 +1,100 @@
+//! Output: the summary document (JSON), CSV tables, and the terminal table.
+//!
+//! Files are written to a temporary name and renamed, so an interrupted write never leaves a
+//! half-written summary. Nothing in `summary.json` depends on the backend, the thread count
+//! or the wall clock, so the same seed gives byte-identical files.
+
+mod csv;
+mod table;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::stats::Summary;
+use crate::{Error, Study};
+
+pub use self::csv::metrics_csv;
+pub use table::{describe, table};
+
+/// How the run was asked for, recorded beside the results.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunInfo {
+    pub seed: u64,
+    pub first_trajectory: u64,
+    /// Trajectories asked for; the summary's `trajectories` says how many completed.
+    pub requested: u64,
+    pub interrupted: bool,
+}
+
+/// Everything `summary.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Document {
+    pub egap_version: &'static str,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub run: RunInfo,
+    /// Watts per power unit used by the integer engines (reported for reproducibility).
+    pub power_unit_w: u64,
+    pub summary: Summary,
+}
+
+impl Document {
+    pub fn new(study: &Study, run: RunInfo, summary: Summary) -> Document {
+        Document {
+            egap_version: env!("CARGO_PKG_VERSION"),
+            scenario: study.scenario.name.clone(),
+            scenario_file: study.scenario.source.display().to_string(),
+            run,
+            power_unit_w: study.system.power_unit_w,
+            summary,
+        }
+    }
+}
+
+/// A file-name-safe stem for the study's default output folder.
+pub fn file_stem(study: &Study) -> String {
+    study
+        .scenario
+        .source
+        .file_stem()
+        .map_or_else(|| "study".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+pub fn json(document: &Document) -> Result<String, Error> {
+    serde_json::to_string_pretty(document)
+        .map_err(|e| Error::Options(format!("cannot serialize the summary: {e}")))
+}
+
+/// Writes `summary.json` and the CSV tables into `dir`; returns the folder.
+pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        what: "cannot create the output folder",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut text = json(document)?;
+    text.push('\n');
+    write_atomic(&dir.join("summary.json"), &text)?;
+    write_atomic(&dir.join("metrics.csv"), &metrics_csv(document))?;
+    write_atomic(
+        &dir.join("distributions.csv"),
+        &csv::distributions_csv(document),
+    )?;
+    write_atomic(&dir.join("histograms.csv"), &csv::histograms_csv(document))?;
+    write_atomic(&dir.join("exceedance.csv"), &csv::exceedance_csv(document))?;
+    write_atomic(&dir.join("hourly_risk.csv"), &csv::hourly_csv(document))?;
+    Ok(dir.to_path_buf())
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it into place.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("tmp-egap");
+    let io = |source| Error::Io {
+        what: "cannot write",
+        path: path.to_path_buf(),
+        source,
+    };
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}

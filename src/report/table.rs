@@ -1,0 +1,130 @@
+//! The terminal report: a study description and a readable table of the results.
+
+use std::fmt::Write;
+
+use super::Document;
+use super::csv::{distribution_rows, metric_rows};
+use crate::Study;
+
+/// What a scenario contains, for `egap validate`.
+pub fn describe(study: &Study) -> String {
+    let s = &study.scenario;
+    let sys = &study.system;
+    let capacity: f64 = s
+        .units
+        .iter()
+        .map(|u| f64::from(u.count) * u.capacity_mw.max())
+        .sum();
+    let renewable: f64 = s.renewables.iter().map(|r| r.capacity_mw).sum();
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", s.name);
+    let _ = writeln!(
+        out,
+        "  horizon          {} hours, {} weather year(s)",
+        s.hours,
+        s.weather_years.len()
+    );
+    let _ = writeln!(
+        out,
+        "  regions          {}",
+        s.regions
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "  peak load        {:.1} MW",
+        s.regions.iter().map(|r| r.load_mw.max()).sum::<f64>()
+    );
+    let _ = writeln!(
+        out,
+        "  dispatchable     {} units in {} groups, {capacity:.1} MW",
+        sys.units.len(),
+        s.units.len()
+    );
+    let _ = writeln!(
+        out,
+        "  renewables       {} plants, {renewable:.1} MW",
+        s.renewables.len()
+    );
+    let _ = writeln!(out, "  added loads      {}", s.added_loads.len());
+    let _ = writeln!(out, "  queued projects  {}", s.projects.len());
+    let _ = writeln!(
+        out,
+        "  power unit       {} W (integer engines)",
+        sys.power_unit_w
+    );
+    out
+}
+
+fn number(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1.0e5 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 0.01 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// The results as a table: metrics with 95% intervals, then the distributions.
+pub fn table(doc: &Document) -> String {
+    let s = &doc.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} trajectories of {} h, seed {}{}",
+        doc.scenario,
+        s.trajectories,
+        s.hours,
+        doc.run.seed,
+        if doc.run.interrupted {
+            " (INTERRUPTED: partial)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<28} {:>12} {:>12} {:>25}",
+        "metric", "mean", "std. error", "95% interval"
+    );
+    for (name, unit, e) in metric_rows(s) {
+        let label = format!("{name} ({unit})");
+        let interval = format!("[{}, {}]", number(e.ci95_low), number(e.ci95_high));
+        let _ = writeln!(
+            out,
+            "{label:<28} {:>12} {:>12} {interval:>25}",
+            number(e.mean),
+            number(e.standard_error)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "distribution", "mean", "P50", "P90", "P95", "P99", "P99.9", "max", "CVaR95"
+    );
+    for (name, unit, d) in distribution_rows(s) {
+        let label = format!("{name} ({unit})");
+        let _ = writeln!(
+            out,
+            "{label:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            number(d.mean),
+            number(d.p50),
+            number(d.p90),
+            number(d.p95),
+            number(d.p99),
+            number(d.p999),
+            number(d.max),
+            number(d.cvar95)
+        );
+    }
+    out
+}

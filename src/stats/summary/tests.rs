@@ -1,0 +1,247 @@
+//! Tests of the accumulator and its summary: exact merging, unit conversion, errors, and
+//! the absence of NaN for degenerate inputs.
+
+use super::super::{Accumulator, Units};
+use crate::engine::{HourlyRisk, TrajectoryRecord};
+
+const KW: Units = Units {
+    power_unit_w: 1000,
+    hours: 48,
+};
+
+/// Deterministic, varied records (an LCG; no dependency on the engine's RNG).
+fn records(n: usize) -> Vec<TrajectoryRecord> {
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 33
+    };
+    (0..n)
+        .map(|_| {
+            let short = next() % 4 == 0;
+            let hours = if short { 1 + next() % 7 } else { 0 };
+            let renewable = 50_000 + next() % 200_000;
+            TrajectoryRecord {
+                unserved_energy: if short { next() % 5_000_000 } else { 0 },
+                curtailed_energy: next() % renewable,
+                renewable_energy: renewable,
+                demand_energy: 1_000_000 + next() % 100_000,
+                peak_shortfall: if short { (next() % 3000) as u32 } else { 0 },
+                loss_of_load_hours: hours as u32,
+                loss_of_load_days: hours.div_ceil(4) as u32,
+                loss_of_load_events: hours.div_ceil(3) as u32,
+            }
+        })
+        .collect()
+}
+
+fn hourly(chunk: &[TrajectoryRecord]) -> HourlyRisk {
+    let mut h = HourlyRisk::new(KW.hours as usize);
+    for (i, r) in chunk.iter().enumerate() {
+        let hour = (r.demand_energy as usize + i) % h.hours();
+        if r.loss_of_load_hours > 0 {
+            h.short_trajectories[hour] += 1;
+            h.shortfall_sum[hour] += u64::from(r.peak_shortfall);
+        }
+    }
+    h
+}
+
+fn accumulate(chunks: &[&[TrajectoryRecord]]) -> Accumulator {
+    let mut acc = Accumulator::new(KW.hours as usize);
+    for chunk in chunks {
+        for r in *chunk {
+            acc.add(r);
+        }
+        acc.add_hourly(&hourly(chunk));
+    }
+    acc
+}
+
+/// Every number in the JSON, with its path.
+fn numbers(v: &serde_json::Value, path: &str, out: &mut Vec<(String, f64)>) {
+    match v {
+        serde_json::Value::Number(x) => {
+            out.push((path.to_string(), x.as_f64().unwrap_or(f64::NAN)))
+        }
+        serde_json::Value::Array(a) => {
+            for (i, e) in a.iter().enumerate() {
+                numbers(e, &format!("{path}[{i}]"), out);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, e) in o {
+                numbers(e, &format!("{path}.{k}"), out);
+            }
+        }
+        // serde_json writes NaN and infinities as null.
+        other => out.push((format!("{path} = {other}"), f64::NAN)),
+    }
+}
+
+#[test]
+fn shards_merged_in_any_order_equal_one_run_byte_for_byte() {
+    let all = records(3000);
+    let (a, rest) = all.split_at(1000);
+    let (b, c) = rest.split_at(1200);
+    let single = accumulate(&[a, b, c]);
+
+    let mut forward = accumulate(&[a]);
+    forward.merge(&accumulate(&[b]));
+    forward.merge(&accumulate(&[c]));
+    let mut backward = accumulate(&[c]);
+    backward.merge(&accumulate(&[b]));
+    backward.merge(&accumulate(&[a]));
+
+    assert_eq!(forward, single);
+    assert_eq!(backward, single);
+    let json = serde_json::to_string(&single.summary(&KW)).expect("serializes");
+    assert_eq!(
+        serde_json::to_string(&forward.summary(&KW)).expect("serializes"),
+        json
+    );
+    assert_eq!(
+        serde_json::to_string(&backward.summary(&KW)).expect("serializes"),
+        json
+    );
+}
+
+#[test]
+fn accumulator_survives_a_shard_file() {
+    let acc = accumulate(&[&records(500)]);
+    let json = serde_json::to_string(&acc).expect("serializes");
+    let back: Accumulator = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, acc);
+}
+
+#[test]
+fn summary_is_finite_and_consistent() {
+    let all = records(2000);
+    let s = accumulate(&[&all]).summary(&KW);
+    let mut found = Vec::new();
+    numbers(
+        &serde_json::to_value(&s).expect("serializes"),
+        "",
+        &mut found,
+    );
+    for (path, x) in &found {
+        assert!(x.is_finite(), "{path} is not finite");
+    }
+    let n = all.len() as f64;
+    let eue = all.iter().map(|r| r.unserved_energy as f64).sum::<f64>() / n / 1000.0;
+    assert!((s.metrics.eue_mwh.mean - eue).abs() < 1e-9 * eue);
+    assert_eq!(
+        s.distributions.unserved_energy_mwh.mean,
+        s.metrics.eue_mwh.mean
+    );
+    let m = &s.metrics;
+    for e in [
+        m.lole_hours,
+        m.eue_mwh,
+        m.neue_ppm,
+        m.lolp,
+        m.curtailment_rate,
+    ] {
+        assert!(e.ci95_low <= e.mean && e.mean <= e.ci95_high && e.standard_error > 0.0);
+    }
+    let d = &s.distributions.unserved_energy_mwh;
+    assert!(d.p50 <= d.p90 && d.p90 <= d.p95 && d.p95 <= d.p99 && d.p99 <= d.max);
+    assert!(d.cvar95 >= d.p95 && d.cvar95 <= d.max);
+    assert_eq!(d.histogram.iter().map(|b| b.count).sum::<u64>(), 2000);
+    assert_eq!(d.exceedance.first().map(|p| p.probability), Some(1.0));
+    assert_eq!(s.hourly.len(), 48);
+    let short_hours: f64 = s.hourly.iter().map(|h| h.lolp).sum();
+    assert!((short_hours - m.lolp.mean).abs() < 1e-12);
+}
+
+#[test]
+fn empty_accumulator_reads_as_finite_zeros() {
+    let s = Accumulator::new(24).summary(&KW);
+    let mut found = Vec::new();
+    numbers(
+        &serde_json::to_value(&s).expect("serializes"),
+        "",
+        &mut found,
+    );
+    for (path, x) in &found {
+        let allowed = path == ".hours" || path.ends_with(".hour");
+        assert!(x.is_finite() && (allowed || *x == 0.0), "{path} = {x}");
+    }
+    assert_eq!(s.hourly.len(), 24);
+    assert!(s.distributions.curtailment_mwh.histogram.is_empty());
+}
+
+#[test]
+fn one_trajectory_has_zero_error() {
+    let mut acc = Accumulator::new(1);
+    acc.add(&TrajectoryRecord {
+        unserved_energy: 7000,
+        demand_energy: 70_000,
+        loss_of_load_hours: 3,
+        ..TrajectoryRecord::default()
+    });
+    let s = acc.summary(&KW);
+    let m = &s.metrics;
+    assert_eq!(m.eue_mwh.mean, 7.0);
+    assert_eq!(m.neue_ppm.mean, 100_000.0);
+    assert_eq!(m.lolp.mean, 1.0);
+    for e in [
+        m.lole_hours,
+        m.eue_mwh,
+        m.neue_ppm,
+        m.lolp,
+        m.curtailment_rate,
+    ] {
+        assert_eq!(e.standard_error, 0.0);
+        assert_eq!(e.ci95_low, e.mean);
+    }
+    // No renewables: the curtailment rate is 0, not 0/0.
+    assert_eq!(m.curtailment_rate.mean, 0.0);
+    assert_eq!(s.distributions.loss_of_load_hours.p50, 3.0);
+    assert_eq!(s.distributions.unserved_energy_mwh.cvar95, 7.0);
+}
+
+#[test]
+fn lolp_error_is_binomial_and_interval_clipped() {
+    let mut acc = Accumulator::new(0);
+    for i in 0..10u32 {
+        acc.add(&TrajectoryRecord {
+            loss_of_load_hours: u32::from(i < 1),
+            ..TrajectoryRecord::default()
+        });
+    }
+    let lolp = acc.summary(&KW).metrics.lolp;
+    let se = (0.1f64 * 0.9 / 10.0).sqrt();
+    assert_eq!(lolp.mean, 0.1);
+    assert!((lolp.standard_error - se).abs() < 1e-15);
+    let z = 1.959_963_984_540_054;
+    assert!((lolp.ci95_high - (0.1 + z * se)).abs() < 1e-12);
+    // 0.1 − 1.96 × 0.095 < 0: a probability's interval stops at 0.
+    assert_eq!(lolp.ci95_low, 0.0);
+}
+
+#[test]
+fn ratio_metrics_match_a_direct_delta_method() {
+    let all = records(200);
+    let s = accumulate(&[&all]).summary(&KW);
+    let n = all.len() as f64;
+    let direct = |y: &dyn Fn(&TrajectoryRecord) -> f64, x: &dyn Fn(&TrajectoryRecord) -> f64| {
+        let (sy, sx) = (
+            all.iter().map(y).sum::<f64>(),
+            all.iter().map(x).sum::<f64>(),
+        );
+        let r = sy / sx;
+        let ss: f64 = all.iter().map(|t| (y(t) - r * x(t)).powi(2)).sum();
+        (r, (ss / (n * (n - 1.0))).sqrt() / (sx / n))
+    };
+    let (r, se) = direct(&|t| t.unserved_energy as f64, &|t| t.demand_energy as f64);
+    assert!((s.metrics.neue_ppm.mean - r * 1e6).abs() < 1e-9 * r * 1e6);
+    assert!((s.metrics.neue_ppm.standard_error - se * 1e6).abs() < 1e-9 * se * 1e6);
+    let (r, se) = direct(&|t| t.curtailed_energy as f64, &|t| {
+        t.renewable_energy as f64
+    });
+    assert!((s.metrics.curtailment_rate.mean - r).abs() < 1e-12);
+    assert!((s.metrics.curtailment_rate.standard_error - se).abs() < 1e-9 * se);
+}
