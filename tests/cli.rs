@@ -1,0 +1,133 @@
+//! The command line as a user runs it: outputs, determinism, validation, exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+fn egap() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_egap"))
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run_summary(threads: &str, chunk: &str, out: &Path) -> Vec<u8> {
+    let status = egap()
+        .args([
+            "run",
+            &scenario("rts79/rts79.toml"),
+            "--trajectories",
+            "20000",
+            "--seed",
+            "3",
+            "--chunk-size",
+            chunk,
+            "--out",
+        ])
+        .arg(out)
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read(out.join("summary.json")).unwrap()
+}
+
+#[test]
+fn same_seed_gives_byte_identical_summaries_across_threads_and_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = run_summary("1", "65536", &dir.path().join("a"));
+    let two = run_summary("2", "3000", &dir.path().join("b"));
+    let again = run_summary("2", "65536", &dir.path().join("c"));
+    assert_eq!(one, two);
+    assert_eq!(two, again);
+    for f in [
+        "metrics.csv",
+        "distributions.csv",
+        "histograms.csv",
+        "exceedance.csv",
+        "hourly_risk.csv",
+    ] {
+        assert!(dir.path().join("a").join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn json_format_prints_the_summary_with_every_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = egap()
+        .args([
+            "run",
+            &scenario("rts79-datacentre/rts79-datacentre.toml"),
+            "-n",
+            "2000",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = &v["summary"]["metrics"];
+    for key in [
+        "lole_hours",
+        "lole_days",
+        "eue_mwh",
+        "neue_ppm",
+        "lolp",
+        "lolf_events",
+        "curtailment_mwh",
+        "curtailment_rate",
+    ] {
+        assert!(m[key]["mean"].is_number(), "{key}");
+        assert!(m[key]["ci95_high"].as_f64().unwrap() >= m[key]["ci95_low"].as_f64().unwrap());
+    }
+    assert_eq!(v["summary"]["hourly"].as_array().unwrap().len(), 8736);
+    // Uncertain demand: demand energy varies between trajectories.
+    assert!(m["demand_energy_mwh"]["standard_error"].as_f64().unwrap() > 0.0);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("NaN") && !text.contains("inf"));
+}
+
+#[test]
+fn validate_accepts_the_bundled_scenarios() {
+    for s in ["rts79/rts79.toml", "rts79-datacentre/rts79-datacentre.toml"] {
+        let out = egap().args(["validate", &scenario(s)]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{s}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+    }
+}
+
+#[test]
+fn bad_input_exits_with_status_2_and_a_short_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "[study]\nhours = 24\n\n[[regions]]\nname = \"a\"\nload_mw = 100\n\n[[units]]\nname = \"g\"\ncapacity_mw = 150\nmttf_h = 0\nmttr_h = 10\n").unwrap();
+    for args in [vec!["validate"], vec!["run", "-n", "10"]] {
+        let out = egap().args(&args).arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("bad.toml:11:"), "{err}");
+        assert!(err.contains("mttf_h") && err.contains("from 1"), "{err}");
+        assert!(err.lines().count() <= 15, "{err}");
+    }
+    let out = egap().args(["run", "-n", "0"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
