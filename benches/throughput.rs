@@ -16,7 +16,10 @@ fn cpu(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(8))
         .warm_up_time(Duration::from_secs(2));
-    for scenario in ["scenarios/rts79/rts79.toml"] {
+    for scenario in [
+        "scenarios/rts79/rts79.toml",
+        "scenarios/rts79-datacentre/rts79-datacentre.toml",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario);
         let study = Study::load(&path).expect("bundled scenario loads");
         let trajectories = 16_384usize;

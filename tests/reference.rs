@@ -39,7 +39,7 @@ fn rts79_matches_published_lole_and_eens() {
     );
     assert!(lole.standard_error < 0.08 && eue.standard_error < 15.0);
     // The annual energy of the RTS-79 load model, exactly the sum of the hourly loads.
-    assert!((s.metrics.demand_energy_mwh.mean - 15_297_074.7167).abs() < 0.01);
+    assert!((s.metrics.demand_energy_mwh.mean - 15_297_074.716_7).abs() < 0.01);
 }
 
 /// Shards of a run (disjoint trajectory ranges, any chunk size) merge into exactly the

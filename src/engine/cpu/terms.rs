@@ -63,14 +63,14 @@ fn series_value(sys: &CompiledSystem, t: &TermRow, year: u32, hour: u32) -> u32 
 #[inline(always)]
 pub fn range_extreme(
     sys: &CompiledSystem,
-    table: &[u32],
+    max: bool,
     series: u32,
     stride: u32,
     year: u32,
     a: u32,
     b: u32,
-    max: bool,
 ) -> u32 {
+    let table = if max { &sys.range_max } else { &sys.range_min };
     if series == NONE {
         return Q16_ONE;
     }
@@ -110,17 +110,16 @@ pub fn renewable(sys: &CompiledSystem, p: &Params, h: u32) -> u32 {
 /// Upper (`max = true`) or lower bound of demand over hours [a, b).
 #[inline]
 pub fn demand_bound(sys: &CompiledSystem, p: &Params, a: u32, b: u32, max: bool) -> u32 {
-    let table = if max { &sys.range_max } else { &sys.range_min };
     let l = &sys.load;
     let mut d = term(
         p.load_scale,
-        range_extreme(sys, table, l.series, l.year_stride, p.year, a, b, max),
+        range_extreme(sys, max, l.series, l.year_stride, p.year, a, b),
     );
     for k in 0..sys.added_loads.len() {
         let t = &sys.added_loads[k];
         d += term(
             p.added_power[k],
-            range_extreme(sys, table, t.series, t.year_stride, p.year, a, b, max),
+            range_extreme(sys, max, t.series, t.year_stride, p.year, a, b),
         );
     }
     d
@@ -129,13 +128,12 @@ pub fn demand_bound(sys: &CompiledSystem, p: &Params, a: u32, b: u32, max: bool)
 /// Upper (`max = true`) or lower bound of renewable output over hours [a, b).
 #[inline]
 pub fn renewable_bound(sys: &CompiledSystem, p: &Params, a: u32, b: u32, max: bool) -> u32 {
-    let table = if max { &sys.range_max } else { &sys.range_min };
     let mut r = 0;
     for t in &sys.renewables {
         if p.online(t.project) {
             r += term(
                 t.scale,
-                range_extreme(sys, table, t.series, t.year_stride, p.year, a, b, max),
+                range_extreme(sys, max, t.series, t.year_stride, p.year, a, b),
             );
         }
     }

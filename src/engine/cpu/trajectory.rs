@@ -24,16 +24,18 @@ const DAY: u32 = 24;
 const CURTAILMENT_BLOCK: u32 = 24;
 
 /// Running loss-of-load tallies of one trajectory.
-struct Tally {
+struct Tally<'r> {
     record: TrajectoryRecord,
+    /// Per-hour counters shared by the trajectories of one batch.
+    risk: &'r mut HourlyRisk,
     /// One past the last short hour (u32::MAX before any), to count events and days.
     last_short_end: u32,
     last_short_day: u32,
 }
 
-impl Tally {
+impl Tally<'_> {
     #[inline]
-    fn short(&mut self, hour: u32, shortfall: u32, risk: &mut HourlyRisk) {
+    fn short(&mut self, hour: u32, shortfall: u32) {
         let r = &mut self.record;
         r.unserved_energy += u64::from(shortfall);
         r.loss_of_load_hours += 1;
@@ -47,8 +49,8 @@ impl Tally {
             self.last_short_day = day;
         }
         self.last_short_end = hour + 1;
-        risk.short_trajectories[hour as usize] += 1;
-        risk.shortfall_sum[hour as usize] += u64::from(shortfall);
+        self.risk.short_trajectories[hour as usize] += 1;
+        self.risk.shortfall_sum[hour as usize] += u64::from(shortfall);
     }
 }
 
@@ -69,7 +71,6 @@ fn shortfall_interval(
     a: u32,
     b: u32,
     tally: &mut Tally,
-    risk: &mut HourlyRisk,
 ) {
     let need_max = terms::demand_bound(sys, p, a, b, true) as i64
         - terms::renewable_bound(sys, p, a, b, false) as i64;
@@ -83,13 +84,12 @@ fn shortfall_interval(
             let row = &sys.units[u as usize];
             available_min += terms::range_extreme(
                 sys,
-                &sys.range_min,
+                false,
                 row.profile,
                 row.profile_year_stride,
                 p.year,
                 a,
                 b,
-                false,
             );
         }
     }
@@ -109,7 +109,7 @@ fn shortfall_interval(
             }
         }
         if need as u32 > available {
-            tally.short(h, need as u32 - available, risk);
+            tally.short(h, need as u32 - available);
         }
     }
 }
@@ -180,6 +180,7 @@ pub fn trajectory(
         - terms::renewable_bound(sys, &p, 0, hours, false) as i64)
         .max(0) as u32;
     let mut tally = Tally {
+        risk,
         record: TrajectoryRecord::default(),
         last_short_end: u32::MAX,
         last_short_day: u32::MAX,
@@ -189,7 +190,7 @@ pub fn trajectory(
         let next = states.next_time(hours);
         // Most intervals end here: the firm fleet alone covers the horizon's peak need.
         if firm < need_ceiling {
-            shortfall_interval(sys, &p, states, firm, now, next, &mut tally, risk);
+            shortfall_interval(sys, &p, states, firm, now, next, &mut tally);
         }
         while states.next_time(hours) == next && next < hours {
             let (u, up) = states.advance(sys, seed, trajectory, next);
