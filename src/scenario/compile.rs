@@ -9,7 +9,7 @@
 
 use super::error::ScenarioError;
 use super::model::{Outage, Scenario};
-use super::parameters::ParameterLaws;
+use super::parameters::{EnergySums, ParameterLaws};
 use super::profile::Profile;
 use super::tables::*;
 use crate::engine::rng::{self, Sojourn};
@@ -161,34 +161,30 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
     let levels = usize::BITS - hours.leading_zeros(); // ⌊log2 hours⌋ + 1
     let (range_max, range_min) = range_tables(&series, hours, levels as usize);
 
-    let term_energy = |t: &TermRow, y: usize| -> u64 {
+    let term_sum = |t: &TermRow, y: usize, scale: u32| -> u64 {
+        if t.series == NONE {
+            return u64::from(scale) * hours as u64;
+        }
         let s = (t.series + y as u32 * t.year_stride) as usize * hours;
         series[s..s + hours]
             .iter()
-            .map(|&v| (u64::from(t.scale) * u64::from(v)) >> 16)
+            .map(|&v| (u64::from(scale) * u64::from(v)) >> 16)
             .sum()
     };
-    let renewable_energy = renewables
-        .iter()
-        .flat_map(|t| (0..years).map(move |y| (t, y)))
-        .map(|(t, y)| term_energy(t, y))
-        .collect();
-    let fixed_scale = match scenario.load_multiplier.law {
-        super::uncertain::Law::Fixed(m) => Some(q16(m)),
-        _ => None,
+    let energy = EnergySums {
+        load: (0..years)
+            .map(|y| term_sum(&load_term, y, Q16_ONE))
+            .collect(),
+        added_shape: added_loads
+            .iter()
+            .map(|t| (0..years).map(|y| term_sum(t, y, Q16_ONE)).collect())
+            .collect(),
+        renewable: renewables
+            .iter()
+            .map(|t| (0..years).map(|y| term_sum(t, y, t.scale)).collect())
+            .collect(),
+        renewable_project: renewables.iter().map(|t| t.project).collect(),
     };
-    let load_energy = (0..years)
-        .map(|y| {
-            term_energy(
-                &TermRow {
-                    scale: fixed_scale.unwrap_or(Q16_ONE),
-                    ..load_term
-                },
-                y,
-            )
-        })
-        .collect();
-    let demand_pass = u32::from(fixed_scale.is_none() || !added_loads.is_empty());
 
     let project_words = scenario.projects.len().div_ceil(32);
     let param_stride = param::PROJECTS + project_words + added_loads.len();
@@ -202,7 +198,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         param_stride: param_stride as u32,
         project_words: project_words as u32,
         range_levels: levels,
-        demand_pass,
+        padding: 0,
     };
     let mut cumulative = 0.0;
     let weather_year_cumulative = scenario
@@ -224,6 +220,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             .collect(),
         units_per_mw,
         stride: param_stride,
+        energy,
         project_words,
     };
     let system = CompiledSystem {
@@ -238,8 +235,6 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         series,
         range_max,
         range_min,
-        renewable_energy,
-        load_energy,
         log2_table: rng::log2_table(),
     };
     Ok((system, laws))

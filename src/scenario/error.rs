@@ -122,6 +122,16 @@ impl<'a> Collector<'a> {
     }
 }
 
+/// A number for a message: as written when moderate, in e-notation when huge or tiny, so that
+/// a value such as `1e300` keeps its message on one line.
+pub fn number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1.0e-4..1.0e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// 1-based line and column (in characters) of byte offset `at`.
 pub fn line_column(source: &str, at: usize) -> (usize, usize) {
     let at = at.min(source.len());

@@ -7,7 +7,7 @@
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 
-use super::tables::{Q16_ONE, param};
+use super::tables::{NONE, Q16_ONE, param};
 use super::uncertain::Uncertain;
 use crate::engine::rng;
 
@@ -27,6 +27,26 @@ pub struct ParameterLaws {
     pub units_per_mw: f64,
     pub stride: usize,
     pub project_words: usize,
+    pub energy: EnergySums,
+}
+
+/// Sums over the horizon, per weather year, from which the host computes a trajectory's
+/// demand and renewable energy without an hourly pass.
+///
+/// Demand energy is ⌊m · ΣL / 2^16⌋ + Σ_k ⌊P_k · Σshape_k / 2^16⌋: it differs from the sum of
+/// the engines' hourly demands (each floored separately) by less than one power unit per
+/// hour, a few parts per billion of a year's demand, and is exact when the multiplier is 1.
+/// Renewable energy is exact: the sum of each plant's hourly output, precomputed.
+#[derive(Clone, Debug)]
+pub struct EnergySums {
+    /// Σ_h load, power units × hours: `[year]`.
+    pub load: Vec<u64>,
+    /// Σ_h shape (Q16) of each added load: `[load][year]`.
+    pub added_shape: Vec<Vec<u64>>,
+    /// Σ_h output of each renewable plant: `[plant][year]`.
+    pub renewable: Vec<Vec<u64>>,
+    /// Queued project of each renewable plant (tables::NONE for none).
+    pub renewable_project: Vec<u32>,
 }
 
 impl ParameterLaws {
@@ -72,6 +92,31 @@ impl ParameterLaws {
             let mw = size.sample(&mut draws) * utilization.sample(&mut draws);
             block[first + k] = (mw * self.units_per_mw).round() as u32;
         }
+        self.energies(block);
+    }
+
+    /// Fills the demand and renewable energy words of a block whose draws are made.
+    fn energies(&self, block: &mut [u32]) {
+        let year = block[param::WEATHER_YEAR] as usize;
+        let e = &self.energy;
+        let mut demand = u128::from(block[param::LOAD_SCALE]) * u128::from(e.load[year]) >> 16;
+        let first = param::PROJECTS + self.project_words;
+        for (k, shape) in e.added_shape.iter().enumerate() {
+            demand += u128::from(block[first + k]) * u128::from(shape[year]) >> 16;
+        }
+        let online =
+            |p: u32| p == NONE || (block[param::PROJECTS + (p / 32) as usize] >> (p % 32)) & 1 == 1;
+        let mut renewable = 0u64;
+        for (plant, sums) in e.renewable.iter().enumerate() {
+            if online(e.renewable_project[plant]) {
+                renewable += sums[year];
+            }
+        }
+        let demand = demand as u64;
+        block[param::DEMAND_ENERGY] = demand as u32;
+        block[param::DEMAND_ENERGY + 1] = (demand >> 32) as u32;
+        block[param::RENEWABLE_ENERGY] = renewable as u32;
+        block[param::RENEWABLE_ENERGY + 1] = (renewable >> 32) as u32;
     }
 
     /// Parameter blocks of trajectories `first .. first + count`, one after another.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::error::{Collector, Diagnostic};
+use super::error::{Collector, Diagnostic, number};
 use super::format::Value;
 
 /// An hourly series per weather year (or one series shared by every year).
@@ -77,7 +77,7 @@ pub struct ProfileReader<'a> {
     base: &'a Path,
     hours: usize,
     years: &'a [String],
-    cache: HashMap<PathBuf, Result<CsvTable, Diagnostic>>,
+    cache: HashMap<PathBuf, Result<CsvTable, TableError>>,
 }
 
 impl<'a> ProfileReader<'a> {
@@ -105,7 +105,11 @@ impl<'a> ProfileReader<'a> {
             toml::Value::Integer(_) | toml::Value::Float(_) => {
                 let v = as_f64(value.get_ref())?;
                 if check_value(v, bounds).is_err() {
-                    errors.at(at, field, format!("must be {}, got {v}", bounds.what));
+                    errors.at(
+                        at,
+                        field,
+                        format!("must be {}, got {}", bounds.what, number(v)),
+                    );
                     return None;
                 }
                 Some(Profile::constant(v, self.hours))
@@ -194,7 +198,8 @@ impl<'a> ProfileReader<'a> {
         } else {
             vec![None]
         };
-        if per_year && self.years.is_empty() {
+        // A study without weather_years has one unnamed year.
+        if per_year && self.years.iter().all(String::is_empty) {
             errors.at(
                 at,
                 field,
@@ -213,7 +218,18 @@ impl<'a> ProfileReader<'a> {
                 .or_insert_with(|| read_table(&path));
             let table = match table {
                 Ok(t) => t,
-                Err(d) => {
+                Err(TableError::Unreadable(e)) => {
+                    errors.at(
+                        at,
+                        format!("{field} → file"),
+                        format!(
+                            "cannot read \"{file}\" ({}; paths are relative to the scenario's folder): {e}",
+                            path.display()
+                        ),
+                    );
+                    return None;
+                }
+                Err(TableError::Malformed(d)) => {
                     let mut d = d.clone();
                     d.field = format!("{field} (file {file})");
                     errors.push(d);
@@ -292,16 +308,24 @@ pub fn as_f64(v: &toml::Value) -> Option<f64> {
     }
 }
 
-fn read_table(path: &Path) -> Result<CsvTable, Diagnostic> {
-    let fail = |line: Option<usize>, message: String| Diagnostic {
-        file: path.to_path_buf(),
-        line,
-        column: None,
-        field: String::new(),
-        message,
+/// Why a profile file gave no table: it could not be read at all (reported at the scenario's
+/// reference to it), or its content is not a valid CSV table (reported at its own line).
+enum TableError {
+    Unreadable(std::io::Error),
+    Malformed(Diagnostic),
+}
+
+fn read_table(path: &Path) -> Result<CsvTable, TableError> {
+    let fail = |line: Option<usize>, message: String| {
+        TableError::Malformed(Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+            field: String::new(),
+            message,
+        })
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(None, format!("cannot read the profile file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(TableError::Unreadable)?;
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)

@@ -74,8 +74,8 @@ pub struct SystemHeader {
     pub project_words: u32,
     /// Levels of each sparse range table (⌊log2 hours⌋ + 1).
     pub range_levels: u32,
-    /// 1 when load and renewables are such that demand energy needs an hourly pass.
-    pub demand_pass: u32,
+    /// Zero padding (keeps the struct a multiple of 8 bytes for the shader twin).
+    pub padding: u32,
 }
 
 /// Layout of one trajectory's parameter block (u32 words).
@@ -84,8 +84,13 @@ pub mod param {
     pub const WEATHER_YEAR: usize = 0;
     /// Load-forecast multiplier, Q16.
     pub const LOAD_SCALE: usize = 1;
+    /// Demand energy of the trajectory, power units × hours (low word, high word): computed
+    /// on the host from the parameters, since it does not depend on outages.
+    pub const DEMAND_ENERGY: usize = 2;
+    /// Renewable energy available, power units × hours (low word, high word).
+    pub const RENEWABLE_ENERGY: usize = 4;
     /// Then `project_words` words of projects-online bits, then one power per added load.
-    pub const PROJECTS: usize = 2;
+    pub const PROJECTS: usize = 6;
 }
 
 /// Everything an engine needs, as flat integer tables.
@@ -109,10 +114,6 @@ pub struct CompiledSystem {
     /// [i, i + 2^k); `range_min` likewise.
     pub range_max: Vec<u32>,
     pub range_min: Vec<u32>,
-    /// Σ over hours of each renewable term in each weather year: `[r · years + y]`.
-    pub renewable_energy: Vec<u64>,
-    /// Σ over hours of the load series in each weather year (for the no-multiplier case).
-    pub load_energy: Vec<u64>,
     /// −log2 interpolation table for the sojourn sampler.
     pub log2_table: [u32; crate::engine::rng::LOG2_TABLE_LEN],
 }

@@ -10,7 +10,7 @@
 use rand::distr::Distribution;
 use statrs::distribution::{Beta, LogNormal, Normal, Triangular, Uniform};
 
-use super::error::Collector;
+use super::error::{Collector, number};
 use super::format::Value;
 use super::profile::as_f64;
 
@@ -83,7 +83,11 @@ impl Uncertain {
         let range = format!("from {} to {}", valid.0, valid.1);
         if let Some(v) = as_f64(value.get_ref()) {
             if !(v.is_finite() && v >= valid.0 && v <= valid.1) {
-                errors.at(at, field, format!("must be a number {range}, got {v}"));
+                errors.at(
+                    at,
+                    field,
+                    format!("must be a number {range}, got {}", number(v)),
+                );
                 return None;
             }
             return Some(Uncertain::fixed(v));
@@ -141,14 +145,14 @@ impl Uncertain {
             Ok(match name.as_str() {
                 "normal" => {
                     let (mean, sd) = (need("mean")?, need("sd")?);
-                    let d =
-                        Normal::new(mean, sd).map_err(|_| format!("sd must be > 0, got {sd}"))?;
+                    let d = Normal::new(mean, sd)
+                        .map_err(|_| format!("sd must be > 0, got {}", number(sd)))?;
                     (Law::Normal(d), mean - 10.0 * sd, mean + 10.0 * sd)
                 }
                 "lognormal" => {
                     let (mu, sigma) = (need("mu")?, need("sigma")?);
                     let d = LogNormal::new(mu, sigma)
-                        .map_err(|_| format!("sigma must be > 0, got {sigma}"))?;
+                        .map_err(|_| format!("sigma must be > 0, got {}", number(sigma)))?;
                     (
                         Law::LogNormal(d),
                         (mu - 10.0 * sigma).exp(),
@@ -158,7 +162,11 @@ impl Uncertain {
                 "uniform" => {
                     let (low, high) = (need("low")?, need("high")?);
                     if low > high {
-                        return Err(format!("low ({low}) must not exceed high ({high})"));
+                        return Err(format!(
+                            "low ({}) must not exceed high ({})",
+                            number(low),
+                            number(high)
+                        ));
                     }
                     if low == high {
                         (Law::Fixed(low), low, high)
@@ -171,7 +179,10 @@ impl Uncertain {
                     let (low, mode, high) = (need("low")?, need("mode")?, need("high")?);
                     if !(low <= mode && mode <= high && low < high) {
                         return Err(format!(
-                            "needs low ≤ mode ≤ high and low < high, got {low}, {mode}, {high}"
+                            "needs low ≤ mode ≤ high and low < high, got {}, {}, {}",
+                            number(low),
+                            number(mode),
+                            number(high)
                         ));
                     }
                     let d = Triangular::new(low, high, mode).map_err(|e| e.to_string())?;
@@ -182,10 +193,19 @@ impl Uncertain {
                     let low = num("low").unwrap_or(0.0);
                     let high = num("high").unwrap_or(1.0);
                     if low >= high {
-                        return Err(format!("low ({low}) must be below high ({high})"));
+                        return Err(format!(
+                            "low ({}) must be below high ({})",
+                            number(low),
+                            number(high)
+                        ));
                     }
-                    let d = Beta::new(a, b)
-                        .map_err(|_| format!("alpha and beta must be > 0, got {a} and {b}"))?;
+                    let d = Beta::new(a, b).map_err(|_| {
+                        format!(
+                            "alpha and beta must be > 0, got {} and {}",
+                            number(a),
+                            number(b)
+                        )
+                    })?;
                     (Law::Beta(d, low, high), low, high)
                 }
                 _ => {
@@ -240,7 +260,9 @@ impl Uncertain {
         let max = num("max").unwrap_or(natural_max.min(valid.1));
         if min > max || min < valid.0 || max > valid.1 {
             return problem(format!(
-                "its support [{min}, {max}] must lie {range}; set `min`/`max` inside that range"
+                "its support [{}, {}] must lie {range}; set `min`/`max` inside that range",
+                number(min),
+                number(max)
             ));
         }
         if matches!(
@@ -249,7 +271,9 @@ impl Uncertain {
         ) && (natural_min < valid.0 || natural_max > valid.1)
         {
             return problem(format!(
-                "its values [{natural_min}, {natural_max}] must lie {range}"
+                "its values [{}, {}] must lie {range}",
+                number(natural_min),
+                number(natural_max)
             ));
         }
         Some(Uncertain { law, min, max })

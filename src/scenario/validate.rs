@@ -6,7 +6,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use super::error::{Collector, ScenarioError, line_column};
+use super::error::{Collector, ScenarioError, line_column, number};
 use super::format::{self, ScenarioFile};
 use super::model::*;
 use super::profile::{FRACTION, NON_NEGATIVE_MW, ProfileReader};
@@ -28,8 +28,9 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
         Ok(f) => f,
         Err(e) => {
             let mut errors = Collector::new(path, source);
-            let at = e.span().map_or(0, |s| s.start);
-            let field = key_at(source, at);
+            let span = e.span().unwrap_or(0..0);
+            let at = span.start;
+            let field = key_at(source, span, e.message());
             errors.at(at, field, e.message().trim().to_string());
             return Err(errors.finish().unwrap_err());
         }
@@ -41,13 +42,29 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
     scenario.ok_or_else(|| ScenarioError::Invalid(Vec::new()))
 }
 
-/// The key written on the line of byte offset `at`, to name the field of a parse error.
-fn key_at(source: &str, at: usize) -> String {
-    let (line, _) = line_column(source, at);
-    let text = source.lines().nth(line - 1).unwrap_or("");
+/// The field of a parse error: the key written on the line of its span, or for a missing
+/// field its name under the table whose header the span points at.
+fn key_at(source: &str, span: std::ops::Range<usize>, message: &str) -> String {
+    let (line, _) = line_column(source, span.start);
+    let text = source.lines().nth(line - 1).unwrap_or("").trim();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    if let Some(missing) = missing {
+        // An empty span at the start means the top level of the file.
+        if span.is_empty() || !text.starts_with('[') {
+            return missing.to_string();
+        }
+        let table = text.split('#').next().unwrap_or("");
+        let table = table.trim().trim_matches(|c| c == '[' || c == ']').trim();
+        return format!("{table} → {missing}");
+    }
+    if text.starts_with('#') {
+        return String::new();
+    }
     match text.split_once('=') {
         Some((key, _)) if !key.trim().starts_with('[') => key.trim().to_string(),
-        _ => text.trim().to_string(),
+        _ => text.to_string(),
     }
 }
 
@@ -156,7 +173,10 @@ fn build(
             errors.at(
                 p.probability.span().start,
                 format!("{field} → probability"),
-                format!("must be a probability from 0 to 1, got {probability}"),
+                format!(
+                    "must be a probability from 0 to 1, got {}",
+                    number(probability)
+                ),
             );
         }
         projects.push(Project { name, probability });
@@ -257,7 +277,10 @@ fn build(
             errors.at(
                 r.capacity_mw.span().start,
                 format!("{field} → capacity_mw"),
-                format!("must be a number of MW from 0 to {MAX_MW}, got {capacity_mw}"),
+                format!(
+                    "must be a number of MW from 0 to {MAX_MW}, got {}",
+                    number(capacity_mw)
+                ),
             );
         }
         let cf = profiles.read(
@@ -454,7 +477,7 @@ fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> O
         if x.is_finite() && (1.0..=MAX_MEAN_HOURS).contains(&x) {
             Some(x)
         } else {
-            errors.at(v.span().start, format!("{field} → {key}"), format!("must be a number of hours from 1 to {MAX_MEAN_HOURS:e} (an hourly model cannot resolve shorter), got {x}"));
+            errors.at(v.span().start, format!("{field} → {key}"), format!("must be a number of hours from 1 to {MAX_MEAN_HOURS:e} (an hourly model cannot resolve shorter), got {}", number(x)));
             None
         }
     };
@@ -477,7 +500,7 @@ fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> O
             errors.at(
                 v.span().start,
                 format!("{field} → {key}"),
-                format!("must be a per-hour probability {range}, got {x}"),
+                format!("must be a per-hour probability {range}, got {}", number(x)),
             );
             None
         }

@@ -17,6 +17,8 @@ use crate::scenario::tables::{CompiledSystem, NONE, Q16_ONE, TermRow, param};
 pub struct Params<'a> {
     pub year: u32,
     pub load_scale: u32,
+    pub demand_energy: u64,
+    pub renewable_energy: u64,
     pub projects: &'a [u32],
     pub added_power: &'a [u32],
 }
@@ -28,6 +30,10 @@ impl<'a> Params<'a> {
         Params {
             year: block[param::WEATHER_YEAR],
             load_scale: block[param::LOAD_SCALE],
+            demand_energy: u64::from(block[param::DEMAND_ENERGY])
+                | u64::from(block[param::DEMAND_ENERGY + 1]) << 32,
+            renewable_energy: u64::from(block[param::RENEWABLE_ENERGY])
+                | u64::from(block[param::RENEWABLE_ENERGY + 1]) << 32,
             projects: &block[param::PROJECTS..first_added],
             added_power: &block[first_added..first_added + sys.header.added_loads as usize],
         }

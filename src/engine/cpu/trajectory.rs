@@ -114,31 +114,13 @@ fn shortfall_interval(
     }
 }
 
-/// Demand, renewable and curtailed energy of the trajectory: independent of outages in one
-/// region, so computed in a pass of its own that skips days with no possible surplus.
-fn energy_pass(sys: &CompiledSystem, p: &Params, record: &mut TrajectoryRecord) {
-    let hours = sys.header.hours;
-    let year = p.year as usize;
-    let years = sys.header.weather_years as usize;
-    if sys.header.demand_pass == 1 {
-        let mut sum = 0u64;
-        for h in 0..hours {
-            sum += u64::from(terms::demand(sys, p, h));
-        }
-        record.demand_energy = sum;
-    } else {
-        record.demand_energy = sys.load_energy[year];
-    }
-    let mut renewable = 0u64;
-    for r in 0..sys.renewables.len() {
-        if p.online(sys.renewables[r].project) {
-            renewable += sys.renewable_energy[r * years + year];
-        }
-    }
-    record.renewable_energy = renewable;
-    if renewable == 0 {
+/// Curtailed energy of the trajectory: independent of outages in one region, so computed in
+/// a pass of its own that skips every day whose renewable output cannot exceed demand.
+fn curtailment_pass(sys: &CompiledSystem, p: &Params, record: &mut TrajectoryRecord) {
+    if record.renewable_energy == 0 {
         return;
     }
+    let hours = sys.header.hours;
     let mut curtailed = 0u64;
     let mut a = 0;
     while a < hours {
@@ -206,6 +188,8 @@ pub fn trajectory(
         now = next;
     }
     let mut record = tally.record;
-    energy_pass(sys, &p, &mut record);
+    record.demand_energy = p.demand_energy;
+    record.renewable_energy = p.renewable_energy;
+    curtailment_pass(sys, &p, &mut record);
     record
 }
