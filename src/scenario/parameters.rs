@@ -99,10 +99,10 @@ impl ParameterLaws {
     fn energies(&self, block: &mut [u32]) {
         let year = block[param::WEATHER_YEAR] as usize;
         let e = &self.energy;
-        let mut demand = u128::from(block[param::LOAD_SCALE]) * u128::from(e.load[year]) >> 16;
+        let mut demand = (u128::from(block[param::LOAD_SCALE]) * u128::from(e.load[year])) >> 16;
         let first = param::PROJECTS + self.project_words;
         for (k, shape) in e.added_shape.iter().enumerate() {
-            demand += u128::from(block[first + k]) * u128::from(shape[year]) >> 16;
+            demand += (u128::from(block[first + k]) * u128::from(shape[year])) >> 16;
         }
         let online =
             |p: u32| p == NONE || (block[param::PROJECTS + (p / 32) as usize] >> (p % 32)) & 1 == 1;
