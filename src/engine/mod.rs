@@ -3,4 +3,5 @@
 pub mod record;
 pub use record::{HourlyRisk, TrajectoryRecord};
 pub mod cpu;
+pub mod gpu;
 pub mod rng;

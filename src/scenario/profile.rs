@@ -337,13 +337,35 @@ fn read_table(path: &Path) -> Result<CsvTable, TableError> {
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
+    // Lines are counted here from byte offsets: on files with CRLF line endings the csv crate
+    // consumes only the `\r` of each terminator, so its line numbers run one behind and a
+    // record's offset points at the `\n` before it (BurntSushi/rust-csv#395).
+    let mut counted = (0, 1); // (byte offset, its line)
+    let mut line_at = |byte: u64| {
+        let mut byte = usize::try_from(byte).map_or(bytes.len(), |b| b.min(bytes.len()));
+        while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        if byte < counted.0 {
+            counted = (0, 1);
+        }
+        counted.1 += bytes[counted.0..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted.0 = byte;
+        counted.1
+    };
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            fail(line, format!("malformed CSV: {e}"))
-        })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte()));
+                return Err(fail(line, format!("malformed CSV: {e}")));
+            }
+        };
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
         if record.len() != headers.len() {
             return Err(fail(
                 Some(line),

@@ -1,0 +1,97 @@
+//! Host side of the shader bindings: the `Globals` uniform and the packing of every compiled
+//! table into one storage buffer (wgpu's default limits allow 8 storage buffers per stage, and
+//! one buffer with offsets needs one binding however many tables the model grows).
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::scenario::tables::{CompiledSystem, TermRow};
+
+/// Twin of `Globals` in `shaders/shared.wgsl`; keep the two in sync.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct Globals {
+    pub hours: u32,
+    pub weather_years: u32,
+    pub units: u32,
+    pub hourly_units: u32,
+    pub renewables: u32,
+    pub added_loads: u32,
+    pub param_stride: u32,
+    pub project_words: u32,
+    pub range_levels: u32,
+    pub seed_lo: u32,
+    pub seed_hi: u32,
+    pub first_lo: u32,
+    pub first_hi: u32,
+    /// Trajectories in this dispatch.
+    pub count: u32,
+    /// Threads per row of a two-dimensional dispatch.
+    pub row_width: u32,
+    /// Threads the scratch buffer is interleaved over.
+    pub threads: u32,
+    pub off_units: u32,
+    pub off_hourly_units: u32,
+    pub off_load: u32,
+    pub off_renewables: u32,
+    pub off_added_loads: u32,
+    pub off_series: u32,
+    pub off_range_max: u32,
+    pub off_range_min: u32,
+    pub off_log2: u32,
+    pub padding: [u32; 3],
+}
+
+/// Every table of `sys` in one word array, and the globals with the offsets filled in.
+pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
+    let mut words: Vec<u32> = Vec::new();
+    let mut place = |data: &[u32]| -> u32 {
+        let at = words.len() as u32;
+        words.extend_from_slice(data);
+        at
+    };
+    let terms = |rows: &[TermRow]| -> Vec<u32> { bytemuck::cast_slice(rows).to_vec() };
+    let h = &sys.header;
+    let globals = Globals {
+        hours: h.hours,
+        weather_years: h.weather_years,
+        units: h.units,
+        hourly_units: h.hourly_units,
+        renewables: h.renewables,
+        added_loads: h.added_loads,
+        param_stride: h.param_stride,
+        project_words: h.project_words,
+        range_levels: h.range_levels,
+        off_units: place(bytemuck::cast_slice(&sys.units)),
+        off_hourly_units: place(&sys.hourly_units),
+        off_load: place(&terms(std::slice::from_ref(&sys.load))),
+        off_renewables: place(&terms(&sys.renewables)),
+        off_added_loads: place(&terms(&sys.added_loads)),
+        off_series: place(&sys.series),
+        off_range_max: place(&sys.range_max),
+        off_range_min: place(&sys.range_min),
+        off_log2: place(&sys.log2_table),
+        ..Globals::default()
+    };
+    // A storage binding may not be empty.
+    if words.is_empty() {
+        words.push(0);
+    }
+    (words, globals)
+}
+
+/// Words of per-thread scratch: up, repair time and cycle per unit, and the heap with its
+/// sentinel.
+pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
+    4 * u64::from(sys.header.units) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globals_match_the_shader_struct() {
+        // 28 u32 in shaders/shared.wgsl; a uniform struct's size is a multiple of 16.
+        assert_eq!(std::mem::size_of::<Globals>(), 112);
+    }
+}

@@ -1,0 +1,489 @@
+//! The GPU engine: wgpu device selection, pipelines built once, buffers sized from the
+//! device's limits, and chunked dispatch of `shaders/trajectory.wgsl`.
+//!
+//! The shader mirrors the CPU engine function by function and reads the same compiled
+//! tables, so for the same seed it produces identical records; the tests assert equality.
+
+pub mod layout;
+
+use std::sync::{Arc, Mutex, mpsc};
+
+use wgpu::util::DeviceExt;
+
+use crate::engine::record::{HourlyRisk, TrajectoryRecord};
+use crate::engine::rng;
+use crate::scenario::{CompiledSystem, ParameterLaws};
+
+use layout::{Globals, pack_tables, scratch_words_per_thread};
+
+/// The trajectory kernel: shared bindings, the RNG, then each part in call order.
+pub const TRAJECTORY_SHADER: &str = concat!(
+    include_str!("../../../shaders/shared.wgsl"),
+    include_str!("../../../shaders/rng.wgsl"),
+    include_str!("../../../shaders/terms.wgsl"),
+    include_str!("../../../shaders/outages.wgsl"),
+    include_str!("../../../shaders/trajectory.wgsl"),
+);
+
+/// A kernel that evaluates Philox on given counters, for the known-answer test on the GPU.
+pub const RNG_KAT_SHADER: &str = concat!(
+    include_str!("../../../shaders/shared.wgsl"),
+    include_str!("../../../shaders/rng.wgsl"),
+    include_str!("../../../shaders/rng_kat.wgsl"),
+);
+
+const WORKGROUP: u32 = 64;
+const MAX_GROUPS_PER_DIMENSION: u32 = 65_535;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    #[error("no GPU adapter found{0}")]
+    NoAdapter(String),
+    #[error("cannot open the GPU device {adapter}: {message}")]
+    Device { adapter: String, message: String },
+    #[error("the study needs {needed} bytes in one GPU buffer; {adapter} allows {limit}")]
+    TooLarge {
+        adapter: String,
+        needed: u64,
+        limit: u64,
+    },
+    #[error("GPU error on {adapter}: {message}")]
+    Runtime { adapter: String, message: String },
+}
+
+/// One adapter as `egap devices` lists it.
+#[derive(Clone, Debug)]
+pub struct AdapterSummary {
+    pub name: String,
+    pub backend: String,
+    pub device_type: String,
+    pub driver: String,
+    pub max_storage_buffer_binding_size: u64,
+    pub max_buffer_size: u64,
+    pub max_compute_workgroups_per_dimension: u32,
+}
+
+/// Vulkan, Metal and DX12 (WGPU_BACKEND overrides): compute needs no GL, and probing GL on a
+/// headless machine only prints warnings.
+fn instance() -> wgpu::Instance {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    if std::env::var_os("WGPU_BACKEND").is_none() {
+        desc.backends = wgpu::Backends::PRIMARY;
+    }
+    wgpu::Instance::new(desc)
+}
+
+fn summary(adapter: &wgpu::Adapter) -> AdapterSummary {
+    let info = adapter.get_info();
+    let limits = adapter.limits();
+    AdapterSummary {
+        name: info.name,
+        backend: format!("{:?}", info.backend),
+        device_type: format!("{:?}", info.device_type),
+        driver: format!("{} {}", info.driver, info.driver_info)
+            .trim()
+            .to_string(),
+        max_storage_buffer_binding_size: limits.max_storage_buffer_binding_size,
+        max_buffer_size: limits.max_buffer_size,
+        max_compute_workgroups_per_dimension: limits.max_compute_workgroups_per_dimension,
+    }
+}
+
+/// Every adapter wgpu can see.
+pub fn list_adapters() -> Vec<AdapterSummary> {
+    pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()))
+        .iter()
+        .map(summary)
+        .collect()
+}
+
+fn rank(t: wgpu::DeviceType) -> u8 {
+    match t {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    }
+}
+
+/// An open device with the trajectory pipeline built.
+pub struct GpuEngine {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    pipeline: wgpu::ComputePipeline,
+    pub adapter: AdapterSummary,
+    /// The first uncaptured device error or loss, reported by the next operation.
+    fault: Arc<Mutex<Option<String>>>,
+}
+
+impl GpuEngine {
+    /// Opens the best adapter (discrete first, then integrated, virtual, other, software),
+    /// or the first whose name contains `name` (case-insensitive).
+    pub fn new(name: Option<&str>) -> Result<GpuEngine, GpuError> {
+        let adapters = pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()));
+        // Compute needs Vulkan, Metal or DX12; GL adapters lack storage-buffer guarantees.
+        let mut usable: Vec<wgpu::Adapter> = adapters
+            .into_iter()
+            .filter(|a| a.get_info().backend != wgpu::Backend::Gl)
+            .filter(|a| {
+                a.get_downlevel_capabilities()
+                    .flags
+                    .contains(wgpu::DownlevelFlags::COMPUTE_SHADERS)
+            })
+            .collect();
+        if let Some(name) = name {
+            let wanted = name.to_lowercase();
+            usable.retain(|a| a.get_info().name.to_lowercase().contains(&wanted));
+        }
+        usable.sort_by_key(|a| rank(a.get_info().device_type));
+        let Some(adapter) = usable.into_iter().next() else {
+            return Err(GpuError::NoAdapter(match name {
+                Some(n) => format!(" whose name contains \"{n}\" (see `egap devices`)"),
+                None => " (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers for the software adapter)".into(),
+            }));
+        };
+        let summary = summary(&adapter);
+        // Everything the adapter offers: buffers are then sized from its real limits.
+        let required_limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("egap"),
+            required_limits,
+            ..Default::default()
+        }))
+        .map_err(|e| GpuError::Device {
+            adapter: summary.name.clone(),
+            message: e.to_string(),
+        })?;
+        // wgpu's default handler panics; egap reports device errors as GpuError instead.
+        let fault = Arc::new(Mutex::new(None::<String>));
+        let slot = fault.clone();
+        device.on_uncaptured_error(Arc::new(move |e| {
+            if let Ok(mut s) = slot.lock() {
+                s.get_or_insert_with(|| e.to_string());
+            }
+        }));
+        let slot = fault.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            if let Ok(mut s) = slot.lock() {
+                s.get_or_insert_with(|| format!("device lost ({reason:?}): {message}"));
+            }
+        });
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("egap.trajectory"),
+            source: wgpu::ShaderSource::Wgsl(TRAJECTORY_SHADER.into()),
+        });
+        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("egap.trajectory"),
+            layout: None,
+            module: &module,
+            entry_point: Some("trajectory"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(GpuError::Device {
+                adapter: summary.name.clone(),
+                message: e.to_string(),
+            });
+        }
+        Ok(GpuEngine {
+            device,
+            queue,
+            pipeline,
+            adapter: summary,
+            fault,
+        })
+    }
+
+    /// The device error recorded since the last check, if any.
+    fn check(&self) -> Result<(), GpuError> {
+        match self.fault.lock().ok().and_then(|mut s| s.take()) {
+            Some(message) => Err(self.runtime(message)),
+            None => Ok(()),
+        }
+    }
+
+    fn runtime(&self, message: impl Into<String>) -> GpuError {
+        GpuError::Runtime {
+            adapter: self.adapter.name.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Uploads the tables of `sys` once; chunks then reuse them.
+    pub fn prepare(&self, sys: &CompiledSystem) -> Result<GpuSystem, GpuError> {
+        let (words, globals) = pack_tables(sys);
+        let bytes = words.len() as u64 * 4;
+        let limit = self.device.limits().max_storage_buffer_binding_size;
+        if bytes > limit {
+            return Err(GpuError::TooLarge {
+                adapter: self.adapter.name.clone(),
+                needed: bytes,
+                limit,
+            });
+        }
+        let per_thread = scratch_words_per_thread(sys) * 4;
+        let max_threads = (limit / per_thread).clamp(1, 1 << 20) as usize;
+        let tables = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("egap.tables"),
+                contents: bytemuck::cast_slice(&words),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+        Ok(GpuSystem {
+            tables,
+            globals,
+            hours: sys.hours(),
+            per_thread,
+            max_threads,
+        })
+    }
+
+    /// Simulates trajectories `first .. first + count` (parameters drawn on the host), in
+    /// dispatches that fit the device's buffer limits.
+    pub fn run_chunk(
+        &self,
+        gs: &GpuSystem,
+        laws: &ParameterLaws,
+        seed: u64,
+        first: u64,
+        count: usize,
+    ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
+        let mut records = Vec::with_capacity(count);
+        let mut risk = HourlyRisk::new(gs.hours);
+        let mut done = 0usize;
+        while done < count {
+            let n = (count - done).min(gs.max_threads);
+            let params = laws.draw_chunk(seed, first + done as u64, n);
+            let (r, h) = self.dispatch(gs, &params, seed, first + done as u64, n)?;
+            records.extend(r);
+            risk.merge(&h);
+            done += n;
+        }
+        Ok((records, risk))
+    }
+
+    /// Philox4x32-10 evaluated on the device for each (counter, key), for the known-answer
+    /// test of `shaders/rng.wgsl`.
+    pub fn philox(&self, inputs: &[[u32; 6]]) -> Result<Vec<[u32; 4]>, GpuError> {
+        let d = &self.device;
+        let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("egap.rng_kat"),
+            source: wgpu::ShaderSource::Wgsl(RNG_KAT_SHADER.into()),
+        });
+        let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("egap.rng_kat"),
+            layout: None,
+            module: &module,
+            entry_point: Some("rng_kat"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let input: Vec<u32> = inputs.iter().flatten().copied().collect();
+        let params = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("egap.kat.in"),
+            contents: bytemuck::cast_slice(&input),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let size = (inputs.len() * 16) as u64;
+        let out = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.kat.out"),
+            size,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let readback = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.kat.readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("egap.rng_kat"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: out.as_entire_binding(),
+                },
+            ],
+        });
+        let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("egap.rng_kat"),
+        });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("egap.rng_kat"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(inputs.len() as u32, 1, 1);
+        }
+        encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, size);
+        self.queue.submit(Some(encoder.finish()));
+        let words = self.read_back(&readback)?;
+        Ok(words
+            .chunks_exact(4)
+            .map(|w| [w[0], w[1], w[2], w[3]])
+            .collect())
+    }
+
+    /// Waits for the queue and copies a mapped readback buffer out as words.
+    fn read_back(&self, readback: &wgpu::Buffer) -> Result<Vec<u32>, GpuError> {
+        let (tx, rx) = mpsc::channel();
+        readback.map_async(wgpu::MapMode::Read, .., move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| self.runtime(e.to_string()))?;
+        rx.recv()
+            .map_err(|_| self.runtime("the readback was dropped"))?
+            .map_err(|e| self.runtime(e.to_string()))?;
+        self.check()?;
+        let view = readback
+            .get_mapped_range(..)
+            .map_err(|e| self.runtime(e.to_string()))?;
+        let words: Vec<u32> = bytemuck::pod_collect_to_vec(&view);
+        drop(view);
+        readback.unmap();
+        Ok(words)
+    }
+
+    fn dispatch(
+        &self,
+        gs: &GpuSystem,
+        params: &[u32],
+        seed: u64,
+        first: u64,
+        n: usize,
+    ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
+        let groups = (n as u32).div_ceil(WORKGROUP);
+        let groups_x = groups.min(MAX_GROUPS_PER_DIMENSION);
+        let groups_y = groups.div_ceil(groups_x);
+        let threads = groups_x * groups_y * WORKGROUP;
+        let key = rng::seed_key(seed);
+        let globals = Globals {
+            seed_lo: key[0],
+            seed_hi: key[1],
+            first_lo: first as u32,
+            first_hi: (first >> 32) as u32,
+            count: n as u32,
+            row_width: groups_x * WORKGROUP,
+            threads,
+            ..gs.globals
+        };
+        let d = &self.device;
+        let storage = wgpu::BufferUsages::STORAGE;
+        let uniform = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("egap.globals"),
+            contents: bytemuck::bytes_of(&globals),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let params = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("egap.params"),
+            contents: bytemuck::cast_slice(if params.is_empty() { &[0u32] } else { params }),
+            usage: storage,
+        });
+        let record_bytes = (n * std::mem::size_of::<TrajectoryRecord>()) as u64;
+        let records = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.records"),
+            size: record_bytes,
+            usage: storage | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let risk_bytes = (gs.hours * 3 * 4) as u64;
+        let risk = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.risk"),
+            size: risk_bytes,
+            usage: storage | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let scratch = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.scratch"),
+            size: (u64::from(threads) * gs.per_thread).max(4),
+            usage: storage,
+            mapped_at_creation: false,
+        });
+        let readback = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.readback"),
+            size: record_bytes + risk_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let layout = self.pipeline.get_bind_group_layout(0);
+        let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("egap.trajectory"),
+            layout: &layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: gs.tables.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 3,
+                    resource: records.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 4,
+                    resource: risk.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 5,
+                    resource: scratch.as_entire_binding(),
+                },
+            ],
+        });
+        let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("egap.chunk"),
+        });
+        encoder.clear_buffer(&risk, 0, None);
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("egap.trajectory"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(groups_x, groups_y, 1);
+        }
+        encoder.copy_buffer_to_buffer(&records, 0, &readback, 0, record_bytes);
+        encoder.copy_buffer_to_buffer(&risk, 0, &readback, record_bytes, risk_bytes);
+        self.queue.submit(Some(encoder.finish()));
+        let words = self.read_back(&readback)?;
+        let split = record_bytes as usize / 4;
+        let out: Vec<TrajectoryRecord> = bytemuck::pod_collect_to_vec(&words[..split]);
+        let words = &words[split..];
+        let mut hourly = HourlyRisk::new(gs.hours);
+        for (h, w) in words.chunks_exact(3).enumerate() {
+            hourly.short_trajectories[h] = u64::from(w[0]);
+            hourly.shortfall_sum[h] = u64::from(w[1]) | (u64::from(w[2]) << 32);
+        }
+        Ok((out, hourly))
+    }
+}
+
+/// A system's tables on the device, and how many trajectories one dispatch may hold.
+pub struct GpuSystem {
+    tables: wgpu::Buffer,
+    globals: Globals,
+    hours: usize,
+    per_thread: u64,
+    max_threads: usize,
+}
