@@ -6,7 +6,10 @@
 //! ```no_run
 //! use egap::{RunOptions, Study};
 //! let study = Study::load("scenarios/rts79/rts79.toml".as_ref())?;
-//! let outcome = egap::run(&study, &RunOptions { trajectories: 10_000, ..RunOptions::default() }, &mut |_| egap::Control::Continue)?;
+//! // A GPU if there is one, else the CPU; `note` says why when it falls back.
+//! let (engine, note) = egap::engine::Engine::open(egap::engine::Backend::Auto, None)?;
+//! let options = RunOptions { trajectories: 10_000, ..RunOptions::default() };
+//! let outcome = egap::run(&study, &engine, true, &options, &mut |_| egap::Control::Continue)?;
 //! let summary = outcome.accumulator.summary(&study.units());
 //! println!("LOLE {:.3} h", summary.metrics.lole_hours.mean);
 //! # Ok::<(), egap::Error>(())
@@ -19,6 +22,11 @@ pub mod stats;
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use engine::gpu::GpuError;
+use engine::{Engine, HourlyRisk, Prepared, TrajectoryRecord};
 use scenario::{CompiledSystem, ParameterLaws, Scenario, ScenarioError};
 use stats::Accumulator;
 
@@ -33,6 +41,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
     #[error("invalid run options: {0}")]
     Options(String),
 }
@@ -100,12 +110,29 @@ pub struct RunOutcome {
     /// Trajectories simulated (all of them unless interrupted).
     pub completed: u64,
     pub interrupted: bool,
+    /// Things the user should know, such as a GPU error after which the run finished on
+    /// the CPU.
+    pub notes: Vec<String>,
 }
 
-/// Runs `options.trajectories` trajectories on the CPU engine, chunk by chunk, calling
-/// `observer` with the number done after each chunk.
+/// What the worker hands the accumulating thread, in trajectory order.
+enum Message {
+    Chunk(Vec<TrajectoryRecord>, HourlyRisk),
+    Note(String),
+    Failed(Error),
+}
+
+/// Runs `options.trajectories` trajectories on `engine`, chunk by chunk, calling `observer`
+/// with the number done after each chunk.
+///
+/// A worker thread computes chunk k + 1 while this thread folds chunk k into the statistics,
+/// so the engine is never idle waiting for the host. With `fallback` (the `auto` backend), a
+/// GPU error mid-run is noted and that chunk and every later one run on the CPU: nothing is
+/// lost or counted twice, because only completed chunks reach the statistics.
 pub fn run(
     study: &Study,
+    engine: &Engine,
+    fallback: bool,
     options: &RunOptions,
     observer: &mut dyn FnMut(u64) -> Control,
 ) -> Result<RunOutcome, Error> {
@@ -123,26 +150,84 @@ pub fn run(
         .ok_or_else(|| {
             Error::Options("first trajectory + trajectories overflows 64 bits".into())
         })?;
-    let mut accumulator = Accumulator::new(study.system.hours());
+    let (sys, laws, seed, chunk) = (
+        &study.system,
+        &study.laws,
+        options.seed,
+        options.chunk_size as u64,
+    );
+    let stop = AtomicBool::new(false);
+    let mut accumulator = Accumulator::new(sys.hours());
+    let mut notes = Vec::new();
     let mut next = options.first_trajectory;
     let mut interrupted = false;
-    while next < end {
-        let count = (end - next).min(options.chunk_size as u64) as usize;
-        let (records, risk) =
-            engine::cpu::run_chunk(&study.system, &study.laws, options.seed, next, count);
-        for r in &records {
-            accumulator.add(r);
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (tx, rx) = mpsc::sync_channel::<Message>(1);
+        let stop = &stop;
+        scope.spawn(move || {
+            let mut on_gpu = engine.is_gpu();
+            let mut prepared = match engine.prepare(sys) {
+                Ok(p) => p,
+                Err(e) if fallback => {
+                    on_gpu = false;
+                    let _ = tx.send(Message::Note(format!("{e}; running on the CPU")));
+                    Prepared::Cpu
+                }
+                Err(e) => {
+                    let _ = tx.send(Message::Failed(e.into()));
+                    return;
+                }
+            };
+            let mut first = options.first_trajectory;
+            while first < end && !stop.load(Ordering::Relaxed) {
+                let count = (end - first).min(chunk) as usize;
+                let result = match engine.run_chunk(&prepared, sys, laws, seed, first, count) {
+                    Err(e) if on_gpu && fallback => {
+                        on_gpu = false;
+                        prepared = Prepared::Cpu;
+                        let done = first - options.first_trajectory;
+                        let _ = tx.send(Message::Note(format!(
+                            "{e}; finishing on the CPU from trajectory {done}"
+                        )));
+                        Ok(engine::cpu::run_chunk(sys, laws, seed, first, count))
+                    }
+                    other => other,
+                };
+                let message = match result {
+                    Ok((records, risk)) => Message::Chunk(records, risk),
+                    Err(e) => Message::Failed(e.into()),
+                };
+                let failed = matches!(message, Message::Failed(_));
+                if tx.send(message).is_err() || failed {
+                    return;
+                }
+                first += count as u64;
+            }
+        });
+        for message in rx {
+            match message {
+                Message::Note(n) => notes.push(n),
+                Message::Failed(e) => return Err(e),
+                Message::Chunk(records, risk) => {
+                    for r in &records {
+                        accumulator.add(r);
+                    }
+                    accumulator.add_hourly(&risk);
+                    next += records.len() as u64;
+                    if observer(next - options.first_trajectory) == Control::Stop && next < end {
+                        interrupted = true;
+                        stop.store(true, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
         }
-        accumulator.add_hourly(&risk);
-        next += count as u64;
-        if observer(next - options.first_trajectory) == Control::Stop && next < end {
-            interrupted = true;
-            break;
-        }
-    }
+        Ok(())
+    })?;
     Ok(RunOutcome {
         accumulator,
         completed: next - options.first_trajectory,
         interrupted,
+        notes,
     })
 }

@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use egap::engine::Engine;
 use egap::report::{self, Document, RunInfo};
 use egap::{Control, RunOptions, Study};
 
@@ -35,12 +36,45 @@ enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// List every GPU adapter with its backend, type, driver and limits.
+    Devices,
+    /// Measure trajectory-years per second for your study on this machine, per backend.
+    Bench(BenchArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// The scenario TOML file.
+    scenario: PathBuf,
+    /// Trajectories per measurement.
+    #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    trajectories: u64,
+    /// Backends to measure.
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    backend: Backend,
+    /// Use the first GPU adapter whose name contains this text.
+    #[arg(long)]
+    adapter: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Backend {
+    /// A GPU when one exists, else the CPU (said once); a GPU error mid-run finishes on the CPU.
+    Auto,
+    /// The GPU engine (wgpu); an error if no adapter is usable.
+    Gpu,
     /// The CPU engine (rayon over trajectories).
     Cpu,
+}
+
+impl Backend {
+    fn engine(self) -> egap::engine::Backend {
+        match self {
+            Backend::Auto => egap::engine::Backend::Auto,
+            Backend::Gpu => egap::engine::Backend::Gpu,
+            Backend::Cpu => egap::engine::Backend::Cpu,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -64,8 +98,11 @@ struct RunArgs {
     #[arg(long, default_value_t = 0)]
     first_trajectory: u64,
     /// Engine to run on.
-    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
     backend: Backend,
+    /// Use the first GPU adapter whose name contains this text (see `egap devices`).
+    #[arg(long)]
+    adapter: Option<String>,
     /// Folder for summary.json and the CSV tables [default: egap-out/<scenario name>].
     #[arg(long)]
     out: Option<PathBuf>,
@@ -97,12 +134,87 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args),
+        Command::Devices => {
+            let adapters = egap::engine::gpu::list_adapters();
+            if adapters.is_empty() {
+                println!(
+                    "no GPU adapter found; egap runs on the CPU (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers, for the software adapter)"
+                );
+            }
+            for a in adapters {
+                println!(
+                    "{}\n  backend {}, type {}, driver {}\n  max storage binding {} MiB, max buffer {} MiB, max workgroups per dimension {}",
+                    a.name,
+                    a.backend,
+                    a.device_type,
+                    a.driver,
+                    a.max_storage_buffer_binding_size >> 20,
+                    a.max_buffer_size >> 20,
+                    a.max_compute_workgroups_per_dimension
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => bench(args),
     }
+}
+
+/// Times each backend on the user's own study: what `egap run` will achieve.
+fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    let study = Study::load(&args.scenario)?;
+    let backends = match args.backend {
+        Backend::Auto => vec![egap::engine::Backend::Cpu, egap::engine::Backend::Auto],
+        b => vec![b.engine()],
+    };
+    let years = f64::from(study.system.header.hours) / 8760.0;
+    let mut cpu_rate = None;
+    for backend in backends {
+        let (engine, note) = Engine::open(backend, args.adapter.as_deref())?;
+        if let Some(note) = note {
+            println!("{note}");
+            continue;
+        }
+        let options = RunOptions {
+            trajectories: args.trajectories,
+            seed: 1,
+            ..RunOptions::default()
+        };
+        // A short warm-up builds pipelines and fills caches.
+        egap::run(
+            &study,
+            &engine,
+            false,
+            &RunOptions {
+                trajectories: args.trajectories.min(2_000),
+                ..options.clone()
+            },
+            &mut |_| Control::Continue,
+        )?;
+        let started = Instant::now();
+        egap::run(&study, &engine, false, &options, &mut |_| Control::Continue)?;
+        let rate = args.trajectories as f64 * years / started.elapsed().as_secs_f64();
+        let ratio = match cpu_rate {
+            Some(c) if engine.is_gpu() => format!(" ({:.1}x the CPU)", rate / c),
+            _ => String::new(),
+        };
+        if !engine.is_gpu() {
+            cpu_rate = Some(rate);
+        }
+        println!(
+            "{:<50} {rate:>14.0} trajectory-years/s{ratio}",
+            engine.describe()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
     let study = Study::load(&args.scenario)?;
-    let Backend::Cpu = args.backend;
+    let (engine, note) = Engine::open(args.backend.engine(), args.adapter.as_deref())?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    eprintln!("engine: {}", engine.describe());
     let options = RunOptions {
         trajectories: args.trajectories,
         seed: args.seed,
@@ -132,15 +244,24 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let started = Instant::now();
-    let outcome = egap::run(&study, &options, &mut |done| {
-        bar.set_position(done);
-        if stop.load(Ordering::SeqCst) {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    })?;
+    let outcome = egap::run(
+        &study,
+        &engine,
+        args.backend == Backend::Auto,
+        &options,
+        &mut |done| {
+            bar.set_position(done);
+            if stop.load(Ordering::SeqCst) {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        },
+    )?;
     bar.finish_and_clear();
+    for note in &outcome.notes {
+        eprintln!("{note}");
+    }
     let elapsed = started.elapsed().as_secs_f64();
 
     let summary = outcome.accumulator.summary(&study.units());
@@ -162,11 +283,12 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         Format::Table => {
             print!("{}", report::table(&document));
             println!(
-                "{} trajectories in {elapsed:.2} s ({:.0} trajectory-years/s, cpu); wrote {}",
+                "{} trajectories in {elapsed:.2} s ({:.0} trajectory-years/s, {}); wrote {}",
                 outcome.completed,
                 outcome.completed as f64 * f64::from(study.system.header.hours)
                     / 8760.0
                     / elapsed.max(1e-9),
+                engine.describe(),
                 written.display()
             );
         }

@@ -23,6 +23,7 @@
 //!      = 1 − 0.648 · 0.5 · (0.8·0.8 + 0.2·0.2) = 1 − 0.648 · 0.34 = 0.77968.
 //! The three hours lie in one day, so LOLE in days equals LOLP.
 
+use egap::engine::Engine;
 use egap::{Control, RunOptions, Study};
 
 const SCENARIO: &str = r#"
@@ -60,7 +61,10 @@ fn engine_matches_the_hand_derivation() {
         seed: 11,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &options, &mut |_| Control::Continue).unwrap();
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
     let s = outcome.accumulator.summary(&study.units());
     let m = &s.metrics;
     let within = |name: &str, e: &egap::stats::Estimate, expected: f64| {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use egap::engine::Engine;
 use egap::{Control, RunOptions, Study};
 
 fn rts79() -> Study {
@@ -21,7 +22,10 @@ fn rts79_matches_published_lole_and_eens() {
         seed: 2024,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &options, &mut |_| Control::Continue).unwrap();
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
     let s = outcome.accumulator.summary(&study.units());
     let lole = &s.metrics.lole_hours;
     let eue = &s.metrics.eue_mwh;
@@ -54,9 +58,11 @@ fn shards_merge_into_the_single_run() {
             first_trajectory: first,
             chunk_size: chunk,
         };
-        egap::run(&study, &options, &mut |_| Control::Continue)
-            .unwrap()
-            .accumulator
+        egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+            Control::Continue
+        })
+        .unwrap()
+        .accumulator
     };
     let whole = run(0, 6_000, 65_536);
     let mut merged = run(4_000, 2_000, 333);
@@ -77,7 +83,7 @@ fn a_stopped_run_keeps_the_completed_chunks() {
         chunk_size: 1_000,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &options, &mut |done| {
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |done| {
         if done >= 2_000 {
             Control::Stop
         } else {
@@ -90,6 +96,8 @@ fn a_stopped_run_keeps_the_completed_chunks() {
     assert_eq!(outcome.accumulator.trajectories(), 2_000);
     let first_two = egap::run(
         &study,
+        &Engine::Cpu,
+        false,
         &RunOptions {
             trajectories: 2_000,
             ..options

@@ -1,0 +1,502 @@
+//! Bad input: every malformed scenario in `tests/fixtures/bad/` is refused with a short error
+//! that names the file, the line and the field, and says what would be valid; none panics.
+//! Valid input this version cannot simulate yet gets the "not yet supported" error instead.
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+/// One malformed scenario and what its error must say.
+struct Case {
+    /// The scenario, in `tests/fixtures/bad/`.
+    fixture: &'static str,
+    /// The file the error is in: the scenario itself, or the CSV profile it reads.
+    at: &'static str,
+    /// The line the error must name (`at:LINE`), or `None` where no single line is at fault.
+    line: Option<usize>,
+    /// Must appear in the error: the field, as a user can find it in the file.
+    field: &'static str,
+    /// Must appear in the error: what is wrong, with the valid range where there is one.
+    message: &'static str,
+}
+
+const fn case(
+    fixture: &'static str,
+    line: Option<usize>,
+    field: &'static str,
+    message: &'static str,
+) -> Case {
+    Case {
+        fixture,
+        at: fixture,
+        line,
+        field,
+        message,
+    }
+}
+
+/// An error in a CSV profile: it names the CSV file and its line.
+const fn csv(
+    fixture: &'static str,
+    at: &'static str,
+    line: usize,
+    field: &'static str,
+    message: &'static str,
+) -> Case {
+    Case {
+        fixture,
+        at,
+        line: Some(line),
+        field,
+        message,
+    }
+}
+
+const LOAD_COLUMN: &str = r#"regions "R" → load_mw → column "load_mw""#;
+
+const CASES: &[Case] = &[
+    case(
+        "01-toml-syntax.toml",
+        Some(4),
+        "name",
+        "invalid basic string",
+    ),
+    case(
+        "02-unknown-field.toml",
+        Some(11),
+        "capacty_mw",
+        "unknown field `capacty_mw`, expected one of",
+    ),
+    case(
+        "03-wrong-type-hours.toml",
+        Some(3),
+        "hours",
+        "invalid type: string \"24\"",
+    ),
+    case(
+        "04-wrong-type-capacity.toml",
+        Some(11),
+        r#"units "G1" → capacity_mw"#,
+        "must be a number, a list of hourly values, or { file",
+    ),
+    case(
+        "05-hours-zero.toml",
+        Some(3),
+        "study.hours",
+        "from 1 to 8784, got 0",
+    ),
+    case(
+        "06-hours-million.toml",
+        Some(3),
+        "study.hours",
+        "from 1 to 8784, got 1000000",
+    ),
+    case(
+        "07-missing-study.toml",
+        Some(1),
+        "study",
+        "missing field `study`",
+    ),
+    case(
+        "08-no-regions.toml",
+        Some(2),
+        "regions",
+        "at least one [[regions]] table",
+    ),
+    case(
+        "09-unknown-region.toml",
+        Some(11),
+        r#"units "G1" → region"#,
+        r#"no region is named "North"; regions: R"#,
+    ),
+    case(
+        "10-duplicate-unit.toml",
+        Some(16),
+        r#"units "G1" → name"#,
+        "names must be unique",
+    ),
+    case(
+        "11-mttr-zero.toml",
+        Some(13),
+        r#"units "G1" → mttr_h"#,
+        "from 1 to 1e7 (an hourly model cannot resolve shorter), got 0",
+    ),
+    case(
+        "12-mttf-negative.toml",
+        Some(12),
+        r#"units "G1" → mttf_h"#,
+        "from 1 to 1e7 (an hourly model cannot resolve shorter), got -1000",
+    ),
+    case(
+        "13-both-outage-forms.toml",
+        Some(9),
+        r#"units "G1""#,
+        "has both outage forms; give either mttf_h and mttr_h",
+    ),
+    case(
+        "14-no-outage-model.toml",
+        Some(9),
+        r#"units "G1""#,
+        "has no outage model; give either mttf_h and mttr_h",
+    ),
+    case(
+        "15-failure-probability-1.5.toml",
+        Some(12),
+        r#"units "G1" → failure_probability"#,
+        "from 0 to 1, got 1.5",
+    ),
+    case(
+        "16-repair-probability-zero.toml",
+        Some(13),
+        r#"units "G1" → repair_probability"#,
+        "above 0 and at most 1, got 0",
+    ),
+    case(
+        "17-count-zero.toml",
+        Some(11),
+        r#"units "G1" → count"#,
+        "from 1 to 100000, got 0",
+    ),
+    case(
+        "18-negative-capacity.toml",
+        Some(11),
+        r#"units "G1" → capacity_mw"#,
+        "from 0 to 10,000,000, got -150",
+    ),
+    case(
+        "19-inline-capacity-factor-1.2.toml",
+        Some(18),
+        r#"renewables "W1" → capacity_factor[2]"#,
+        "a fraction from 0 to 1, got 1.2",
+    ),
+    csv(
+        "20-csv-wrong-rows.toml",
+        "three-rows.csv",
+        4,
+        LOAD_COLUMN,
+        "has 3 data rows; the study has 4 hours",
+    ),
+    csv(
+        "21-csv-text-cell.toml",
+        "text-cell.csv",
+        4,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got lots",
+    ),
+    csv(
+        "22-csv-negative-load.toml",
+        "negative-load.csv",
+        3,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got -110",
+    ),
+    csv(
+        "23-csv-empty-cell.toml",
+        "empty-cell.csv",
+        5,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got an empty cell",
+    ),
+    csv(
+        "24-csv-nan.toml",
+        "nan.csv",
+        3,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got NaN",
+    ),
+    case(
+        "25-csv-missing-file.toml",
+        Some(7),
+        r#"regions "R" → load_mw → file"#,
+        r#"cannot read "csv/no-such-file.csv""#,
+    ),
+    csv(
+        "26-csv-missing-column.toml",
+        "good-load.csv",
+        1,
+        r#"regions "R" → load_mw → column "demand_mw""#,
+        "no such column; the header has: hour, load_mw",
+    ),
+    case(
+        "27-year-without-weather-years.toml",
+        Some(7),
+        r#"regions "R" → load_mw"#,
+        "uses {year} but [study] declares no weather_years",
+    ),
+    case(
+        "28-weights-wrong-length.toml",
+        Some(5),
+        "study.weather_year_weights",
+        "needs one weight per weather year (2), got 3",
+    ),
+    case(
+        "29-unknown-distribution.toml",
+        Some(2),
+        "load_multiplier",
+        r#"unknown distribution "gaussian"; use normal, lognormal"#,
+    ),
+    case(
+        "30-normal-sd-zero.toml",
+        Some(2),
+        "load_multiplier",
+        "sd must be > 0, got 0",
+    ),
+    case(
+        "31-utilization-above-one.toml",
+        Some(18),
+        r#"added_loads "Data centre" → utilization"#,
+        "from 0 to 1, got 1.2",
+    ),
+    case(
+        "32-unknown-project.toml",
+        Some(18),
+        r#"units "G1" → project"#,
+        r#"no [[queued_projects]] entry is named "Solar park B""#,
+    ),
+    case(
+        "33-interface-to-itself.toml",
+        Some(17),
+        "interfaces → to",
+        r#"must join two different regions, got "R" at both ends"#,
+    ),
+    case(
+        "34-queued-probability-1.5.toml",
+        Some(11),
+        r#"queued_projects "Solar park A" → probability"#,
+        "from 0 to 1, got 1.5",
+    ),
+    csv(
+        "35-csv-capacity-factor-1.3.toml",
+        "wind-cf.csv",
+        4,
+        r#"renewables "W1" → capacity_factor → column "wind""#,
+        "a fraction from 0 to 1, got 1.3",
+    ),
+    case(
+        "36-csv-reference-typo.toml",
+        Some(7),
+        r#"regions "R" → load_mw.colum"#,
+        "unknown field; a CSV profile has only `file` and `column`",
+    ),
+    case(
+        "37-inline-wrong-length.toml",
+        Some(7),
+        r#"regions "R" → load_mw"#,
+        "one value per study hour (4), got 3",
+    ),
+    case(
+        "38-two-regions-unsupported.toml",
+        None,
+        "several regions",
+        "is not yet supported",
+    ),
+    case(
+        "39-storage-unsupported.toml",
+        None,
+        "[[storage]]",
+        "is not yet supported",
+    ),
+    case(
+        "40-missing-capacity.toml",
+        Some(9),
+        "units → capacity_mw",
+        "missing field `capacity_mw`",
+    ),
+    case(
+        "41-huge-capacity.toml",
+        Some(11),
+        r#"units "G1" → capacity_mw"#,
+        "from 0 to 10,000,000, got 1e300",
+    ),
+    csv(
+        "42-csv-crlf-text-cell.toml",
+        "crlf-bom-text-cell.csv",
+        4,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got 1O5",
+    ),
+];
+
+/// Longest error, in lines, that still fits on one screen.
+const MAX_LINES: usize = 15;
+/// Longest line of an error (the unknown-field message lists every valid key).
+const MAX_LINE_CHARS: usize = 300;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Loads and compiles `path` as the CLI does; `Err` holds the rendered error, or says that
+/// loading panicked or succeeded.
+fn rendered_error(path: &Path) -> Result<String, String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        egap::scenario::load(path).and_then(|s| egap::scenario::compile(&s).map(|_| ()))
+    }));
+    match outcome {
+        Ok(Err(e)) => Ok(e.to_string()),
+        Ok(Ok(())) => Err("loaded and compiled without an error".into()),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            Err(format!("panicked: {what}"))
+        }
+    }
+}
+
+/// Whether `text` contains `at:LINE` with no further digit (so `:1` does not match `:12`),
+/// or, for `None`, `at: ` (a file-level error with no line).
+fn names_place(text: &str, at: &str, line: Option<usize>) -> bool {
+    let Some(line) = line else {
+        return text.contains(&format!("{at}: "));
+    };
+    let needle = format!("{at}:{line}");
+    text.match_indices(&needle).any(|(i, _)| {
+        !text[i + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[test]
+fn every_bad_fixture_gives_a_short_error_naming_file_line_and_field() {
+    let dir = fixtures().join("bad");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let path = dir.join(case.fixture);
+        if !path.is_file() {
+            failures.push(format!("{}: the fixture file is missing", case.fixture));
+            continue;
+        }
+        let text = match rendered_error(&path) {
+            Ok(text) => text,
+            Err(why) => {
+                failures.push(format!("{}: {why}", case.fixture));
+                continue;
+            }
+        };
+        let mut wrong = Vec::new();
+        if !names_place(&text, case.at, case.line) {
+            let place = case.line.map_or(String::new(), |l| format!(":{l}"));
+            wrong.push(format!("does not name {}{place}", case.at));
+        }
+        if !text.contains(case.field) {
+            wrong.push(format!("does not name the field {:?}", case.field));
+        }
+        if !text.contains(case.message) {
+            wrong.push(format!("does not say {:?}", case.message));
+        }
+        let lines = text.lines().count();
+        if lines > MAX_LINES {
+            wrong.push(format!("has {lines} lines (at most {MAX_LINES})"));
+        }
+        if let Some(long) = text.lines().find(|l| l.chars().count() > MAX_LINE_CHARS) {
+            wrong.push(format!(
+                "has a line of {} characters (at most {MAX_LINE_CHARS}): {long}",
+                long.chars().count()
+            ));
+        }
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "{}: {}\n    the error was:\n{}",
+                case.fixture,
+                wrong.join("; "),
+                text.lines()
+                    .map(|l| format!("      {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} bad fixtures fail:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_bad_fixture_is_in_the_table() {
+    let dir = fixtures().join("bad");
+    let listed: BTreeSet<&str> = CASES.iter().map(|c| c.fixture).collect();
+    assert_eq!(listed.len(), CASES.len(), "a fixture is listed twice");
+    assert!(
+        CASES.len() >= 20,
+        "the corpus must hold at least twenty cases"
+    );
+
+    let mut scenarios = BTreeSet::new();
+    let mut texts = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.ends_with(".toml"),
+            "{name}: only scenarios belong in tests/fixtures/bad (profiles go in csv/)"
+        );
+        texts.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        scenarios.insert(name);
+    }
+    let unlisted: Vec<_> = scenarios
+        .iter()
+        .filter(|s| !listed.contains(s.as_str()))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "fixtures not in the table of tests/bad_input.rs: {unlisted:?}"
+    );
+
+    // Every profile beside them is read by some fixture, so none lies there untested.
+    for entry in std::fs::read_dir(dir.join("csv")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        assert!(
+            texts.contains(&format!("csv/{name}")),
+            "tests/fixtures/bad/csv/{name} is used by no fixture"
+        );
+    }
+}
+
+#[test]
+fn windows_line_endings_and_byte_order_marks_are_read() {
+    let dir = fixtures().join("good");
+    let toml = dir.join("crlf-bom.toml");
+    // Guard the fixtures themselves: a checkout that rewrote them would test nothing.
+    for file in [&toml, &dir.join("crlf-bom.csv")] {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(
+            bytes.starts_with("\u{feff}".as_bytes()),
+            "{} lost its byte-order mark",
+            file.display()
+        );
+        assert!(
+            bytes.windows(2).any(|w| w == b"\r\n"),
+            "{} lost its CRLF line endings",
+            file.display()
+        );
+    }
+
+    let scenario = egap::scenario::load(&toml).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.name, "CRLF and BOM");
+    assert_eq!(scenario.hours, 4);
+    assert_eq!(
+        scenario.regions[0].load_mw.year(0),
+        [100.0, 110.5, 120.0, 105.0]
+    );
+    assert_eq!(scenario.units[0].count, 2);
+    assert_eq!(
+        scenario.renewables[0].capacity_factor.year(0),
+        [0.3, 0.5, 1.0, 0.0]
+    );
+    egap::scenario::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
+}
