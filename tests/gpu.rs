@@ -97,3 +97,172 @@ fn uncertain_demand_records_are_identical_on_gpu_and_cpu() {
         2_000,
     );
 }
+
+/// A small random system exercising every feature of the format: weather years, hourly
+/// capacity, renewables, uncertain and shaped added loads, queued projects, an uncertain
+/// multiplier, and outage processes fast enough for many transitions per trajectory.
+fn random_system(dir: &Path, case: u64) -> Study {
+    let mut state = case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut uniform =
+        move |lo: f64, hi: f64| lo + (hi - lo) * (next() % 1_000_000) as f64 / 1_000_000.0;
+    let hours = 24 + (uniform(0.0, 1.0) * 200.0) as usize;
+    let years = if uniform(0.0, 1.0) < 0.5 { 1 } else { 3 };
+    let year_names: Vec<String> = (0..years).map(|y| format!("y{y}")).collect();
+    let mut csv = String::from("hour");
+    for y in &year_names {
+        csv.push_str(&format!(",load_{y},wind_{y},solar_{y},cap_{y}"));
+    }
+    csv.push_str(",shape\n");
+    for h in 0..hours {
+        csv.push_str(&h.to_string());
+        for _ in &year_names {
+            let daily = (std::f64::consts::TAU * h as f64 / 24.0).sin();
+            csv.push_str(&format!(
+                ",{:.4},{:.4},{:.4},{:.3}",
+                500.0 + 150.0 * daily + uniform(-60.0, 60.0),
+                uniform(0.0, 1.0),
+                (daily.max(0.0) * uniform(0.6, 1.0)).min(1.0),
+                uniform(20.0, 80.0)
+            ));
+        }
+        csv.push_str(&format!(",{:.4}\n", uniform(0.2, 1.0)));
+    }
+    std::fs::write(dir.join("profiles.csv"), csv).unwrap();
+    let mut toml = format!("[study]\nhours = {hours}\n");
+    if years > 1 {
+        toml.push_str(
+            "weather_years = [\"y0\", \"y1\", \"y2\"]\nweather_year_weights = [0.5, 0.3, 0.2]\n",
+        );
+    }
+    let col = |name: &str| {
+        if years > 1 {
+            format!("{name}_{{year}}")
+        } else {
+            format!("{name}_y0")
+        }
+    };
+    toml.push_str(&format!(
+        "\n[[regions]]\nname = \"r\"\nload_mw = {{ file = \"profiles.csv\", column = \"{}\" }}\n",
+        col("load")
+    ));
+    toml.push_str("\n[[queued_projects]]\nname = \"p0\"\nprobability = 0.5\n\n[[queued_projects]]\nname = \"p1\"\nprobability = 0.3\n");
+    if uniform(0.0, 1.0) < 0.6 {
+        toml.push_str("\n[load_multiplier]\ndistribution = \"triangular\"\nlow = 0.9\nmode = 1.0\nhigh = 1.2\n");
+    }
+    let groups = 2 + (uniform(0.0, 6.0) as usize);
+    for g in 0..groups {
+        let count = 1 + (uniform(0.0, 4.0) as usize);
+        toml.push_str(&format!("\n[[units]]\nname = \"g{g}\"\ncount = {count}\n"));
+        if g == 0 {
+            toml.push_str(&format!(
+                "capacity_mw = {{ file = \"profiles.csv\", column = \"{}\" }}\n",
+                col("cap")
+            ));
+        } else {
+            toml.push_str(&format!("capacity_mw = {:.2}\n", uniform(40.0, 160.0)));
+        }
+        if g % 3 == 2 {
+            toml.push_str(&format!(
+                "failure_probability = {:.4}\nrepair_probability = {:.4}\n",
+                uniform(0.0, 0.2),
+                uniform(0.05, 1.0)
+            ));
+        } else {
+            toml.push_str(&format!(
+                "mttf_h = {:.1}\nmttr_h = {:.1}\n",
+                uniform(5.0, 300.0),
+                uniform(1.0, 40.0)
+            ));
+        }
+        if g == 1 {
+            toml.push_str("project = \"p0\"\n");
+        }
+    }
+    toml.push_str(&format!(
+        "\n[[renewables]]\nname = \"wind\"\ncapacity_mw = {:.1}\ncapacity_factor = {{ file = \"profiles.csv\", column = \"{}\" }}\n",
+        uniform(300.0, 900.0),
+        col("wind")
+    ));
+    toml.push_str(&format!(
+        "\n[[renewables]]\nname = \"solar\"\ncapacity_mw = {:.1}\ncapacity_factor = {{ file = \"profiles.csv\", column = \"{}\" }}\nproject = \"p1\"\n",
+        uniform(50.0, 600.0),
+        col("solar")
+    ));
+    toml.push_str("\n[[added_loads]]\nname = \"campus\"\nsize_mw = { distribution = \"uniform\", low = 20, high = 120 }\nutilization = { distribution = \"beta\", alpha = 5, beta = 2 }\nshape = { file = \"profiles.csv\", column = \"shape\" }\n");
+    toml.push_str("\n[[added_loads]]\nname = \"flat\"\nsize_mw = { distribution = \"normal\", mean = 30, sd = 10 }\n");
+    let path = dir.join(format!("random-{case}.toml"));
+    std::fs::write(&path, toml).unwrap();
+    Study::load(&path).unwrap_or_else(|e| panic!("case {case}: {e}"))
+}
+
+#[test]
+fn random_small_systems_are_identical_on_gpu_and_cpu() {
+    let Some(gpu) = engine() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut curtailing, mut short) = (0, 0);
+    for case in 1..=16 {
+        let study = random_system(dir.path(), case);
+        let prepared = gpu.prepare(&study.system).unwrap();
+        let (g, gh) = gpu.run_chunk(&prepared, &study.laws, case, 0, 400).unwrap();
+        let (c, ch) = egap::engine::cpu::run_chunk(&study.system, &study.laws, case, 0, 400);
+        for (i, (a, b)) in g.iter().zip(&c).enumerate() {
+            assert_eq!(a, b, "random system {case}: trajectory {i} differs");
+        }
+        assert_eq!(gh, ch, "random system {case}: hourly counters differ");
+        curtailing += usize::from(c.iter().any(|r| r.curtailed_energy > 0));
+        short += usize::from(c.iter().any(|r| r.loss_of_load_hours > 0));
+    }
+    assert!(
+        curtailing >= 8 && short >= 8,
+        "most random systems should curtail ({curtailing} of 16) and fall short ({short} of 16)"
+    );
+}
+
+/// `egap run --backend gpu` and `--backend cpu` write byte-identical summaries.
+#[test]
+fn gpu_and_cpu_summaries_are_byte_identical() {
+    if engine().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/rts79-datacentre/rts79-datacentre.toml");
+    let mut summaries = Vec::new();
+    for backend in ["gpu", "cpu"] {
+        let out = dir.path().join(backend);
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_egap"))
+            .args([
+                "run",
+                "--trajectories",
+                "20000",
+                "--seed",
+                "9",
+                "--chunk-size",
+                "8192",
+                "--backend",
+                backend,
+            ])
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{backend}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(String::from_utf8_lossy(&run.stderr).contains(&format!("engine: {backend}")));
+        summaries.push(std::fs::read(out.join("summary.json")).unwrap());
+    }
+    assert!(
+        summaries[0] == summaries[1],
+        "summary.json differs between backends"
+    );
+}
