@@ -2,29 +2,48 @@
 //!
 //! `cargo bench --bench throughput` reports "elements/s": one element is one trajectory of the
 //! scenario's horizon scaled to a year (8760 h), so RTS-79's 8736-hour trajectories count as
-//! 0.997 trajectory-years each.
+//! 0.997 trajectory-years each. The GPU group runs on the adapter `egap devices` lists first
+//! (lavapipe on a machine without a GPU) and is skipped when there is none.
 
 use std::path::Path;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
+};
 use egap::Study;
+use egap::engine::gpu::GpuEngine;
 
-fn cpu(c: &mut Criterion) {
-    let mut group = c.benchmark_group("cpu");
+const SCENARIOS: [&str; 2] = [
+    "scenarios/rts79/rts79.toml",
+    "scenarios/rts79-datacentre/rts79-datacentre.toml",
+];
+
+fn load(scenario: &str) -> Study {
+    Study::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario))
+        .expect("bundled scenario loads")
+}
+
+fn configure<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(8))
         .warm_up_time(Duration::from_secs(2));
-    for scenario in [
-        "scenarios/rts79/rts79.toml",
-        "scenarios/rts79-datacentre/rts79-datacentre.toml",
-    ] {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(scenario);
-        let study = Study::load(&path).expect("bundled scenario loads");
-        let trajectories = 16_384usize;
-        let years = trajectories as f64 * f64::from(study.system.header.hours) / 8760.0;
-        group.throughput(Throughput::Elements(years.round() as u64));
+    group
+}
+
+fn trajectory_years(study: &Study, trajectories: usize) -> Throughput {
+    let years = trajectories as f64 * f64::from(study.system.header.hours) / 8760.0;
+    Throughput::Elements(years.round() as u64)
+}
+
+fn cpu(c: &mut Criterion) {
+    let mut group = configure(c, "cpu");
+    for scenario in SCENARIOS {
+        let study = load(scenario);
+        let trajectories = 16_384;
+        group.throughput(trajectory_years(&study, trajectories));
         group.bench_function(study.scenario.name.clone(), |b| {
             b.iter(|| egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, trajectories))
         });
@@ -32,5 +51,37 @@ fn cpu(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cpu);
+fn gpu(c: &mut Criterion) {
+    let engine = match GpuEngine::new(None) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("gpu benchmarks skipped: {e}");
+            return;
+        }
+    };
+    let mut group = configure(c, &format!("gpu ({})", engine.adapter.name));
+    for scenario in SCENARIOS {
+        let study = load(scenario);
+        let prepared = engine
+            .prepare(&study.system)
+            .expect("tables fit the device");
+        // Enough threads to fill a large GPU; lavapipe is slow, so stay modest there.
+        let trajectories = if engine.adapter.device_type == "Cpu" {
+            16_384
+        } else {
+            1 << 20
+        };
+        group.throughput(trajectory_years(&study, trajectories));
+        group.bench_function(study.scenario.name.clone(), |b| {
+            b.iter(|| {
+                engine
+                    .run_chunk(&prepared, &study.laws, 1, 0, trajectories)
+                    .expect("GPU run")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, cpu, gpu);
 criterion_main!(benches);

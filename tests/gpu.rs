@@ -266,3 +266,51 @@ fn gpu_and_cpu_summaries_are_byte_identical() {
         "summary.json differs between backends"
     );
 }
+
+/// A device fault mid-run under `auto` finishes on the CPU from the failed chunk: the
+/// statistics equal a clean CPU run's exactly, and the run says what happened.
+#[test]
+fn a_gpu_fault_mid_run_finishes_on_the_cpu_without_loss() {
+    let Some(gpu) = engine() else { return };
+    let study = study("rts79/rts79.toml");
+    gpu.inject_fault_after(2);
+    let engine = egap::engine::Engine::Gpu(Box::new(gpu));
+    let options = egap::RunOptions {
+        trajectories: 5_000,
+        seed: 4,
+        chunk_size: 1_000,
+        ..egap::RunOptions::default()
+    };
+    let faulty = egap::run(&study, &engine, true, &options, &mut |_| {
+        egap::Control::Continue
+    })
+    .unwrap();
+    assert_eq!(faulty.completed, 5_000);
+    assert!(
+        faulty
+            .notes
+            .iter()
+            .any(|n| n.contains("injected fault") && n.contains("from trajectory 2000")),
+        "{:?}",
+        faulty.notes
+    );
+    let clean = egap::run(
+        &study,
+        &egap::engine::Engine::Cpu,
+        false,
+        &options,
+        &mut |_| egap::Control::Continue,
+    )
+    .unwrap();
+    assert_eq!(faulty.accumulator, clean.accumulator);
+    // Without fallback (--backend gpu) the same fault is an error.
+    let Some(gpu) = self::engine() else { return };
+    gpu.inject_fault_after(1);
+    let engine = egap::engine::Engine::Gpu(Box::new(gpu));
+    let err = egap::run(&study, &engine, false, &options, &mut |_| {
+        egap::Control::Continue
+    })
+    .err()
+    .expect("the fault is reported");
+    assert!(err.to_string().contains("injected fault"), "{err}");
+}

@@ -6,6 +6,7 @@
 
 use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
+use rayon::prelude::*;
 
 use super::tables::{NONE, Q16_ONE, param};
 use super::uncertain::Uncertain;
@@ -119,12 +120,24 @@ impl ParameterLaws {
         block[param::RENEWABLE_ENERGY + 1] = (renewable >> 32) as u32;
     }
 
-    /// Parameter blocks of trajectories `first .. first + count`, one after another.
+    /// Parameter blocks of trajectories `first .. first + count`, one after another, drawn
+    /// on every core (so the host keeps up with a GPU); when every trajectory gets the same
+    /// parameters, a single block (the engines then read it with stride 0).
     pub fn draw_chunk(&self, seed: u64, first: u64, count: usize) -> Vec<u32> {
-        let mut blocks = vec![0u32; count * self.stride];
-        for (i, block) in blocks.chunks_exact_mut(self.stride).enumerate() {
-            self.draw(seed, first + i as u64, block);
+        if self.is_fixed() {
+            let mut block = vec![0u32; self.stride];
+            self.draw(seed, first, &mut block);
+            return block;
         }
+        let mut blocks = vec![0u32; count * self.stride];
+        blocks
+            .par_chunks_mut(self.stride * 256)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                for (i, block) in chunk.chunks_exact_mut(self.stride).enumerate() {
+                    self.draw(seed, first + (c * 256 + i) as u64, block);
+                }
+            });
         blocks
     }
 }

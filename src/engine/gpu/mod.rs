@@ -6,6 +6,7 @@
 
 pub mod layout;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use wgpu::util::DeviceExt;
@@ -115,6 +116,8 @@ pub struct GpuEngine {
     pub adapter: AdapterSummary,
     /// The first uncaptured device error or loss, reported by the next operation.
     fault: Arc<Mutex<Option<String>>>,
+    /// Test hook: dispatches left before a simulated device fault (u32::MAX: never).
+    fault_after: AtomicU32,
 }
 
 impl GpuEngine {
@@ -194,7 +197,15 @@ impl GpuEngine {
             pipeline,
             adapter: summary,
             fault,
+            fault_after: AtomicU32::new(u32::MAX),
         })
+    }
+
+    /// Makes the dispatch after `dispatches` more fail as a lost device would, so tests can
+    /// check that a run survives a GPU fault without losing or double-counting work.
+    #[doc(hidden)]
+    pub fn inject_fault_after(&self, dispatches: u32) {
+        self.fault_after.store(dispatches, Ordering::SeqCst);
     }
 
     /// The device error recorded since the last check, if any.
@@ -366,6 +377,13 @@ impl GpuEngine {
         first: u64,
         n: usize,
     ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
+        let left = self.fault_after.load(Ordering::SeqCst);
+        if left != u32::MAX {
+            if left == 0 {
+                return Err(self.runtime("device lost (injected fault)"));
+            }
+            self.fault_after.store(left - 1, Ordering::SeqCst);
+        }
         let groups = (n as u32).div_ceil(WORKGROUP);
         let groups_x = groups.min(MAX_GROUPS_PER_DIMENSION);
         let groups_y = groups.div_ceil(groups_x);
@@ -377,6 +395,12 @@ impl GpuEngine {
             first_lo: first as u32,
             first_hi: (first >> 32) as u32,
             count: n as u32,
+            // One shared block when every trajectory has the same parameters.
+            param_stride: if params.len() == gs.globals.param_stride as usize * n {
+                gs.globals.param_stride
+            } else {
+                0
+            },
             row_width: groups_x * WORKGROUP,
             threads,
             ..gs.globals
