@@ -91,7 +91,7 @@ impl Default for RunOptions {
             trajectories: 10_000,
             seed: 1,
             first_trajectory: 0,
-            chunk_size: 65_536,
+            chunk_size: 16_384,
         }
     }
 }

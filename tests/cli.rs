@@ -104,7 +104,11 @@ fn json_format_prints_the_summary_with_every_metric() {
 
 #[test]
 fn validate_accepts_the_bundled_scenarios() {
-    for s in ["rts79/rts79.toml", "rts79-datacentre/rts79-datacentre.toml"] {
+    for s in [
+        "rts79/rts79.toml",
+        "rts79x3/rts79x3.toml",
+        "rts79-datacentre/rts79-datacentre.toml",
+    ] {
         let out = egap().args(["validate", &scenario(s)]).output().unwrap();
         assert!(
             out.status.success(),

@@ -211,15 +211,39 @@ impl Histogram {
         self.clamp((whole as f64 + partial) / k as f64)
     }
 
-    /// `(x, P(X ≥ x))` for the lower bound `x` of each non-empty bucket, rising in `x`.
-    /// Exact: every value below `x` lies in a lower bucket.
+    /// `(x, P(X ≥ x))` for the lower bound `x` of each non-empty report bin, rising in `x`.
+    /// Exact: every value below `x` lies in a lower bin.
     pub fn exceedance(&self) -> Vec<(u64, f64)> {
         let n = self.count as f64;
         let mut at_or_above = self.count;
         let mut out = Vec::new();
-        for b in self.buckets() {
+        for b in self.report_bins() {
             out.push((b.lower, at_or_above as f64 / n));
             at_or_above -= b.count;
+        }
+        out
+    }
+
+    /// The non-empty buckets merged into report bins: zero alone, then quarter octaves
+    /// ([4·2^e, 5·2^e), [5·2^e, 6·2^e), …; values 1 to 7 each alone). A report then has at most
+    /// about 250 bins whatever the number of trajectories, and the counts stay exact because
+    /// no fine bucket straddles a quarter-octave boundary.
+    pub fn report_bins(&self) -> Vec<Bucket> {
+        let mut out: Vec<Bucket> = Vec::new();
+        for b in self.buckets() {
+            let (lower, upper) = quarter_octave(b.lower);
+            match out.last_mut() {
+                Some(last) if last.lower == lower => {
+                    last.count += b.count;
+                    last.sum += b.sum;
+                }
+                _ => out.push(Bucket {
+                    lower,
+                    upper,
+                    count: b.count,
+                    sum: b.sum,
+                }),
+            }
         }
         out
     }
@@ -227,6 +251,16 @@ impl Histogram {
     fn clamp(&self, v: f64) -> f64 {
         v.clamp(self.min as f64, self.max as f64)
     }
+}
+
+/// Bounds (inclusive) of the quarter-octave report bin holding `v`.
+fn quarter_octave(v: u64) -> (u64, u64) {
+    if v < 8 {
+        return (v, v);
+    }
+    let e = 63 - v.leading_zeros() - 2;
+    let lower = (v >> e) << e;
+    (lower, lower + ((1u64 << e) - 1))
 }
 
 /// Wire form of a [`Histogram`]: only the non-empty buckets, as `[index, count, sum]`, so a

@@ -206,7 +206,8 @@ impl Accumulator {
 /// Reads a histogram out in the unit `scale` converts to (`moments` give the exact mean).
 fn distribution(h: &Histogram, moments: &Moments, scale: f64) -> Distribution {
     let histogram = h
-        .buckets()
+        .report_bins()
+        .into_iter()
         .map(|b| Bin {
             lower: b.lower as f64 * scale,
             upper: (u128::from(b.upper) + 1) as f64 * scale,

@@ -35,31 +35,33 @@ pub fn run_chunk(
         laws.draw(seed, 0, &mut block);
         block
     });
-    let batches: Vec<(Vec<TrajectoryRecord>, HourlyRisk)> = (0..count.div_ceil(BATCH))
-        .into_par_iter()
-        .map(|b| {
-            let start = b * BATCH;
-            let n = BATCH.min(count - start);
-            let mut states = UnitStates::default();
-            let mut risk = HourlyRisk::new(hours);
-            let mut block = fixed.clone().unwrap_or_else(|| vec![0u32; laws.stride]);
-            let records = (0..n)
-                .map(|i| {
-                    let t = first + (start + i) as u64;
+    let mut records = vec![TrajectoryRecord::default(); count];
+    // Each rayon task writes its batch of records in place and folds its hours into one set
+    // of counters per split, so memory does not grow with the chunk's batch count.
+    let risk = records
+        .par_chunks_mut(BATCH)
+        .enumerate()
+        .fold(
+            || (HourlyRisk::new(hours), UnitStates::default()),
+            |(mut risk, mut states), (b, out)| {
+                let mut block = fixed.clone().unwrap_or_else(|| vec![0u32; laws.stride]);
+                for (i, record) in out.iter_mut().enumerate() {
+                    let t = first + (b * BATCH + i) as u64;
                     if fixed.is_none() {
                         laws.draw(seed, t, &mut block);
                     }
-                    trajectory::trajectory(sys, &block, key, t, &mut states, &mut risk)
-                })
-                .collect();
-            (records, risk)
-        })
-        .collect();
-    let mut records = Vec::with_capacity(count);
-    let mut risk = HourlyRisk::new(hours);
-    for (r, h) in batches {
-        records.extend(r);
-        risk.merge(&h);
-    }
+                    *record = trajectory::trajectory(sys, &block, key, t, &mut states, &mut risk);
+                }
+                (risk, states)
+            },
+        )
+        .map(|(risk, _)| risk)
+        .reduce(
+            || HourlyRisk::new(hours),
+            |mut a, b| {
+                a.merge(&b);
+                a
+            },
+        );
     (records, risk)
 }

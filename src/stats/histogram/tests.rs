@@ -99,9 +99,36 @@ fn cvar_splits_a_bucket_by_its_mean() {
 fn exceedance_is_exact() {
     let h = from_values([0, 0, 3, 7, 7, 7, 100]);
     let curve = h.exceedance();
-    let expect = [(0, 1.0), (3, 5.0 / 7.0), (7, 4.0 / 7.0), (100, 1.0 / 7.0)];
+    // 100 lies in the quarter-octave report bin [96, 112).
+    let expect = [(0, 1.0), (3, 5.0 / 7.0), (7, 4.0 / 7.0), (96, 1.0 / 7.0)];
     assert_eq!(curve, expect);
     assert!(Histogram::new().exceedance().is_empty());
+}
+
+#[test]
+fn report_bins_are_exact_quarter_octaves() {
+    let h = from_values([0, 5, 96, 100, 111, 112, 5_000_000_000]);
+    let bins: Vec<(u64, u64, u64)> = h
+        .report_bins()
+        .iter()
+        .map(|b| (b.lower, b.upper, b.count))
+        .collect();
+    let top = 5_000_000_000u64;
+    let e = 63 - top.leading_zeros() - 2;
+    let lower = (top >> e) << e;
+    assert_eq!(
+        bins,
+        [
+            (0, 0, 1),
+            (5, 5, 1),
+            (96, 111, 3),
+            (112, 127, 1),
+            (lower, lower + (1 << e) - 1, 1)
+        ]
+    );
+    // However many distinct values, the report stays small: 10^6 values over 40 octaves.
+    let wide = from_values((0..1_000_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24));
+    assert!(wide.report_bins().len() <= 4 * 41 + 8);
 }
 
 #[test]
