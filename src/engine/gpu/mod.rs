@@ -511,3 +511,50 @@ pub struct GpuSystem {
     per_thread: u64,
     max_threads: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wgpu::naga;
+
+    /// Parses and validates each kernel with naga, so a shader error fails the tests even on a
+    /// machine with no adapter at all.
+    #[test]
+    fn shaders_parse_and_validate() {
+        for (name, source) in [
+            ("trajectory", TRAJECTORY_SHADER),
+            ("rng_kat", RNG_KAT_SHADER),
+        ] {
+            let module = naga::front::wgsl::parse_str(source)
+                .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+            naga::valid::Validator::new(
+                naga::valid::ValidationFlags::all(),
+                naga::valid::Capabilities::empty(),
+            )
+            .validate(&module)
+            .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
+        }
+    }
+
+    /// The WGSL twins of the host structs have the host's size.
+    #[test]
+    fn shader_structs_match_the_host_structs() {
+        let module = naga::front::wgsl::parse_str(TRAJECTORY_SHADER).expect("parses");
+        let span = |name: &str| {
+            module
+                .types
+                .iter()
+                .find(|(_, t)| t.name.as_deref() == Some(name))
+                .map(|(_, t)| match t.inner {
+                    naga::TypeInner::Struct { span, .. } => span as usize,
+                    _ => panic!("{name} is not a struct"),
+                })
+                .unwrap_or_else(|| panic!("no struct {name} in the shader"))
+        };
+        assert_eq!(span("Globals"), std::mem::size_of::<Globals>());
+        assert_eq!(
+            span("TrajectoryRecord"),
+            std::mem::size_of::<TrajectoryRecord>()
+        );
+    }
+}
