@@ -14,8 +14,9 @@ use criterion::{
 use egap::Study;
 use egap::engine::gpu::GpuEngine;
 
-const SCENARIOS: [&str; 2] = [
+const SCENARIOS: [&str; 3] = [
     "scenarios/rts79/rts79.toml",
+    "scenarios/rts79x3/rts79x3.toml",
     "scenarios/rts79-datacentre/rts79-datacentre.toml",
 ];
 
