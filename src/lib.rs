@@ -9,7 +9,7 @@
 //! // A GPU if there is one, else the CPU; `note` says why when it falls back.
 //! let (engine, note) = egap::engine::Engine::open(egap::engine::Backend::Auto, None)?;
 //! let options = RunOptions { trajectories: 10_000, ..RunOptions::default() };
-//! let outcome = egap::run(&study, &engine, true, &options, &mut |_| egap::Control::Continue)?;
+//! let outcome = egap::run(&study, &engine, true, &options, &mut |_, _| egap::Control::Continue)?;
 //! let summary = outcome.accumulator.summary(&study.units());
 //! println!("LOLE {:.3} h", summary.metrics.lole_hours.mean);
 //! # Ok::<(), egap::Error>(())
@@ -18,6 +18,7 @@
 pub mod engine;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Gpu(#[from] GpuError),
+    #[error("cannot merge: {0}")]
+    Merge(String),
     #[error("invalid run options: {0}")]
     Options(String),
 }
@@ -63,6 +66,28 @@ impl Study {
             system,
             laws,
         })
+    }
+
+    /// A fingerprint of everything the engines and the parameter draws read (FNV-1a over the
+    /// tables and the laws), so shards of different studies can never be merged.
+    pub fn fingerprint(&self) -> String {
+        let sys = &self.system;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        eat(bytemuck::bytes_of(&sys.header));
+        eat(bytemuck::cast_slice(&sys.units));
+        eat(bytemuck::cast_slice(&sys.hourly_units));
+        eat(bytemuck::bytes_of(&sys.load));
+        eat(bytemuck::cast_slice(&sys.renewables));
+        eat(bytemuck::cast_slice(&sys.added_loads));
+        eat(bytemuck::cast_slice(&sys.series));
+        eat(&sys.power_unit_w.to_le_bytes());
+        eat(format!("{:?}", self.laws).as_bytes());
+        format!("{hash:016x}")
     }
 
     /// The units the statistics need to turn integer records into MW and MWh.
@@ -123,7 +148,7 @@ enum Message {
 }
 
 /// Runs `options.trajectories` trajectories on `engine`, chunk by chunk, calling `observer`
-/// with the number done after each chunk.
+/// with the number done and the statistics so far after each chunk.
 ///
 /// A worker thread computes chunk k + 1 while this thread folds chunk k into the statistics,
 /// so the engine is never idle waiting for the host. With `fallback` (the `auto` backend), a
@@ -134,7 +159,7 @@ pub fn run(
     engine: &Engine,
     fallback: bool,
     options: &RunOptions,
-    observer: &mut dyn FnMut(u64) -> Control,
+    observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
 ) -> Result<RunOutcome, Error> {
     if options.trajectories == 0 {
         return Err(Error::Options(
@@ -214,7 +239,9 @@ pub fn run(
                     }
                     accumulator.add_hourly(&risk);
                     next += records.len() as u64;
-                    if observer(next - options.first_trajectory) == Control::Stop && next < end {
+                    if observer(next - options.first_trajectory, &accumulator) == Control::Stop
+                        && next < end
+                    {
                         interrupted = true;
                         stop.store(true, Ordering::Relaxed);
                         break;

@@ -36,6 +36,19 @@ enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Merge shard files (from `egap run --shard K/N`) into the whole study's summary,
+    /// byte-identical to an unsharded run.
+    Merge {
+        /// The shard files, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder for summary.json and the CSV tables [default: egap-out/merged].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// What to print on standard output.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
     /// Measure trajectory-years per second for your study on this machine, per backend.
@@ -109,6 +122,17 @@ struct RunArgs {
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Run shard K of N (1-based): the K-th of N disjoint ranges of the --trajectories of
+    /// the whole study; writes shard-K-of-N.json into --out for `egap merge`.
+    #[arg(long, value_name = "K/N", conflicts_with = "first_trajectory")]
+    shard: Option<String>,
+    /// Stop once the relative standard error of --metric is at most this (e.g. 0.01); then
+    /// --trajectories is the most that will run.
+    #[arg(long, value_name = "FRACTION")]
+    target_rel_se: Option<f64>,
+    /// The metric --target-rel-se applies to.
+    #[arg(long, default_value = "eue_mwh", value_parser = ["eue_mwh", "lole_hours", "lole_days", "neue_ppm", "lolp", "lolf_events", "curtailment_mwh", "curtailment_rate"])]
+    metric: String,
     /// Trajectories per chunk (bounds memory; results do not depend on it).
     #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
     chunk_size: u64,
@@ -156,7 +180,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench(args),
+        Command::Merge {
+            shards,
+            out,
+            format,
+        } => {
+            let (merged, run) = egap::shard::merge(&shards)?;
+            let document = Document::from_shards(&merged, run);
+            let out = out.unwrap_or_else(|| PathBuf::from("egap-out").join("merged"));
+            let written = report::write_all(&document, &out)?;
+            print_document(&document, format)?;
+            if format == Format::Table {
+                println!(
+                    "merged {} shards, {} trajectories; wrote {}",
+                    shards.len(),
+                    merged.total_trajectories,
+                    written.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Table => print!("{}", report::table(document)),
+        Format::Json => println!("{}", report::json(document)?),
+        Format::Csv => print!("{}", report::metrics_csv(document)),
+    }
+    Ok(())
 }
 
 /// Times each backend on the user's own study: what `egap run` will achieve.
@@ -188,10 +241,12 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 trajectories: args.trajectories.min(2_000),
                 ..options.clone()
             },
-            &mut |_| Control::Continue,
+            &mut |_, _| Control::Continue,
         )?;
         let started = Instant::now();
-        egap::run(&study, &engine, false, &options, &mut |_| Control::Continue)?;
+        egap::run(&study, &engine, false, &options, &mut |_, _| {
+            Control::Continue
+        })?;
         let rate = args.trajectories as f64 * years / started.elapsed().as_secs_f64();
         let ratio = match cpu_rate {
             Some(c) if engine.is_gpu() => format!(" ({:.1}x the CPU)", rate / c),
@@ -215,12 +270,37 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{note}");
     }
     eprintln!("engine: {}", engine.describe());
+    let shard = args
+        .shard
+        .as_deref()
+        .map(egap::shard::parse_spec)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let (first_trajectory, trajectories) = match shard {
+        Some((k, n)) => egap::shard::range(args.trajectories, k, n),
+        None => (args.first_trajectory, args.trajectories),
+    };
+    if trajectories == 0 {
+        anyhow::bail!(
+            "shard {} has no trajectories: use more trajectories than shards",
+            args.shard.unwrap_or_default()
+        );
+    }
+    if let Some(t) = args.target_rel_se {
+        if !(t > 0.0 && t < 1.0) {
+            anyhow::bail!(
+                "--target-rel-se must be a fraction above 0 and below 1 (0.01 is 1%), got {t}"
+            );
+        }
+    }
     let options = RunOptions {
-        trajectories: args.trajectories,
+        trajectories,
         seed: args.seed,
-        first_trajectory: args.first_trajectory,
+        first_trajectory,
         chunk_size: args.chunk_size as usize,
     };
+    let units = study.units();
+    let mut precision = None;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -232,7 +312,7 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         })
         .context("cannot install the Ctrl-C handler")?;
     }
-    let bar = ProgressBar::new(args.trajectories);
+    let bar = ProgressBar::new(trajectories);
     if std::io::stderr().is_terminal() {
         bar.set_style(
             ProgressStyle::with_template(
@@ -249,8 +329,22 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         &engine,
         args.backend == Backend::Auto,
         &options,
-        &mut |done| {
+        &mut |done, accumulator| {
             bar.set_position(done);
+            if let Some(target) = args.target_rel_se {
+                let summary = accumulator.summary(&units);
+                let e = report::metric_by_key(&summary, &args.metric)
+                    .expect("metric names are checked by clap");
+                let rel = if e.mean > 0.0 {
+                    e.standard_error / e.mean
+                } else {
+                    f64::INFINITY
+                };
+                precision = Some(rel);
+                if rel <= target {
+                    return Control::Stop;
+                }
+            }
             if stop.load(Ordering::SeqCst) {
                 Control::Stop
             } else {
@@ -264,24 +358,80 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let elapsed = started.elapsed().as_secs_f64();
 
-    let summary = outcome.accumulator.summary(&study.units());
-    let document = Document::new(
+    let reached = args
+        .target_rel_se
+        .is_some_and(|t| precision.is_some_and(|p| p <= t));
+    // A run that stopped on its precision target is complete, not interrupted.
+    let interrupted = outcome.interrupted && !reached;
+    if let Some((k, n)) = shard {
+        if interrupted {
+            anyhow::bail!(
+                "shard {k}/{n} was interrupted after {} of {trajectories} trajectories; run it again (an incomplete shard cannot be merged)",
+                outcome.completed
+            );
+        }
+        let file = egap::shard::ShardFile::new(
+            &study,
+            args.seed,
+            args.trajectories,
+            (k, n),
+            outcome.accumulator,
+        );
+        let out = args
+            .out
+            .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
+        std::fs::create_dir_all(&out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        let path = out.join(file.file_name());
+        report::write_atomic(&path, &serde_json::to_string(&file)?)?;
+        println!(
+            "shard {k}/{n}: trajectories {}..{} in {:.2} s; wrote {}",
+            file.first_trajectory,
+            file.first_trajectory + file.trajectories,
+            started.elapsed().as_secs_f64(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let summary = outcome.accumulator.summary(&units);
+    let mut document = Document::new(
         &study,
         RunInfo {
             seed: args.seed,
-            first_trajectory: args.first_trajectory,
-            requested: args.trajectories,
-            interrupted: outcome.interrupted,
+            first_trajectory,
+            requested: trajectories,
+            interrupted,
         },
         summary,
     );
+    if let Some(target) = args.target_rel_se {
+        document.convergence = Some(report::Convergence {
+            metric: args.metric.clone(),
+            target_relative_standard_error: target,
+            achieved_relative_standard_error: precision.filter(|p| p.is_finite()),
+            reached,
+        });
+        if reached {
+            eprintln!(
+                "precision target met: relative standard error of {} ≤ {target} after {} trajectories",
+                args.metric, outcome.completed
+            );
+        } else {
+            eprintln!(
+                "precision target NOT met: {} trajectories ran out first (relative standard error of {} is {})",
+                outcome.completed,
+                args.metric,
+                precision.map_or("unknown".into(), |p| format!("{p:.4}"))
+            );
+        }
+    }
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
     let written = report::write_all(&document, &out)?;
-    match args.format {
-        Format::Table => {
-            print!("{}", report::table(&document));
+    print_document(&document, args.format)?;
+    if args.format == Format::Table {
+        {
             println!(
                 "{} trajectories in {elapsed:.2} s ({:.0} trajectory-years/s, {}); wrote {}",
                 outcome.completed,
@@ -292,13 +442,11 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
                 written.display()
             );
         }
-        Format::Json => println!("{}", report::json(&document)?),
-        Format::Csv => print!("{}", report::metrics_csv(&document)),
     }
-    if outcome.interrupted {
+    if interrupted {
         eprintln!(
             "interrupted: the summary covers the {} of {} trajectories completed",
-            outcome.completed, args.trajectories
+            outcome.completed, trajectories
         );
         return Ok(ExitCode::from(130));
     }

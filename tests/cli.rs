@@ -135,3 +135,119 @@ fn bad_input_exits_with_status_2_and_a_short_message() {
     let out = egap().args(["run", "-n", "0"]).arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Shards merged with `egap merge` give the single run's summary.json byte for byte, for 1,
+/// 2, 3 and 7 shards; an incomplete set is refused.
+#[test]
+fn merged_shards_are_byte_identical_to_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = scenario("rts79-datacentre/rts79-datacentre.toml");
+    let common = ["--trajectories", "7000", "--seed", "21", "--backend", "cpu"];
+    let single = dir.path().join("single");
+    let out = egap()
+        .args(["run", &scenario])
+        .args(common)
+        .arg("--out")
+        .arg(&single)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read(single.join("summary.json")).unwrap();
+    for n in [1, 2, 3, 7] {
+        let shards = dir.path().join(format!("shards-{n}"));
+        for k in 1..=n {
+            let out = egap()
+                .args(["run", &scenario])
+                .args(common)
+                .args(["--shard", &format!("{k}/{n}"), "--out"])
+                .arg(&shards)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut files: Vec<_> = std::fs::read_dir(&shards)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.reverse(); // order must not matter
+        let merged = dir.path().join(format!("merged-{n}"));
+        let out = egap()
+            .arg("merge")
+            .args(&files)
+            .arg("--out")
+            .arg(&merged)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::read(merged.join("summary.json")).unwrap() == expected,
+            "{n} shards differ from the single run"
+        );
+        if n == 3 {
+            let out = egap().arg("merge").args(&files[..2]).output().unwrap();
+            assert_eq!(out.status.code(), Some(2));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("missing"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// `--target-rel-se` stops once the metric's relative standard error is met and says so.
+#[test]
+fn a_precision_target_stops_the_run_when_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = egap()
+        .args([
+            "run",
+            &scenario("rts79/rts79.toml"),
+            "--trajectories",
+            "1000000",
+            "--target-rel-se",
+            "0.05",
+        ])
+        .args([
+            "--metric",
+            "lole_hours",
+            "--chunk-size",
+            "2000",
+            "--backend",
+            "cpu",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["convergence"];
+    assert_eq!(c["reached"], true);
+    let achieved = c["achieved_relative_standard_error"].as_f64().unwrap();
+    assert!(achieved <= 0.05);
+    let n = v["summary"]["trajectories"].as_u64().unwrap();
+    assert!(n < 1_000_000 && n.is_multiple_of(2000), "{n}");
+    let lole = &v["summary"]["metrics"]["lole_hours"];
+    let rel = lole["standard_error"].as_f64().unwrap() / lole["mean"].as_f64().unwrap();
+    assert!((rel - achieved).abs() < 1e-12);
+    assert_eq!(v["run"]["interrupted"], false);
+}

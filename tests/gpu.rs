@@ -281,7 +281,7 @@ fn a_gpu_fault_mid_run_finishes_on_the_cpu_without_loss() {
         chunk_size: 1_000,
         ..egap::RunOptions::default()
     };
-    let faulty = egap::run(&study, &engine, true, &options, &mut |_| {
+    let faulty = egap::run(&study, &engine, true, &options, &mut |_, _| {
         egap::Control::Continue
     })
     .unwrap();
@@ -299,7 +299,7 @@ fn a_gpu_fault_mid_run_finishes_on_the_cpu_without_loss() {
         &egap::engine::Engine::Cpu,
         false,
         &options,
-        &mut |_| egap::Control::Continue,
+        &mut |_, _| egap::Control::Continue,
     )
     .unwrap();
     assert_eq!(faulty.accumulator, clean.accumulator);
@@ -307,7 +307,7 @@ fn a_gpu_fault_mid_run_finishes_on_the_cpu_without_loss() {
     let Some(gpu) = self::engine() else { return };
     gpu.inject_fault_after(1);
     let engine = egap::engine::Engine::Gpu(Box::new(gpu));
-    let err = egap::run(&study, &engine, false, &options, &mut |_| {
+    let err = egap::run(&study, &engine, false, &options, &mut |_, _| {
         egap::Control::Continue
     })
     .err()

@@ -61,7 +61,7 @@ fn engine_matches_the_hand_derivation() {
         seed: 11,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
         Control::Continue
     })
     .unwrap();

@@ -22,7 +22,7 @@ fn rts79_matches_published_lole_and_eens() {
         seed: 2024,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
         Control::Continue
     })
     .unwrap();
@@ -58,7 +58,7 @@ fn shards_merge_into_the_single_run() {
             first_trajectory: first,
             chunk_size: chunk,
         };
-        egap::run(&study, &Engine::Cpu, false, &options, &mut |_| {
+        egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
             Control::Continue
         })
         .unwrap()
@@ -83,7 +83,7 @@ fn a_stopped_run_keeps_the_completed_chunks() {
         chunk_size: 1_000,
         ..RunOptions::default()
     };
-    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |done| {
+    let outcome = egap::run(&study, &Engine::Cpu, false, &options, &mut |done, _| {
         if done >= 2_000 {
             Control::Stop
         } else {
@@ -102,7 +102,7 @@ fn a_stopped_run_keeps_the_completed_chunks() {
             trajectories: 2_000,
             ..options
         },
-        &mut |_| Control::Continue,
+        &mut |_, _| Control::Continue,
     )
     .unwrap();
     assert_eq!(first_two.accumulator, outcome.accumulator);

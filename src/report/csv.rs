@@ -24,6 +24,22 @@ pub fn metric_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Estimate)> 
     ]
 }
 
+/// The estimate of `metrics.<key>` in `summary.json`, for precision targets.
+pub fn metric_by_key<'a>(s: &'a Summary, key: &str) -> Option<&'a Estimate> {
+    let m = &s.metrics;
+    Some(match key {
+        "lole_hours" => &m.lole_hours,
+        "lole_days" => &m.lole_days,
+        "eue_mwh" => &m.eue_mwh,
+        "neue_ppm" => &m.neue_ppm,
+        "lolp" => &m.lolp,
+        "lolf_events" => &m.lolf_events,
+        "curtailment_mwh" => &m.curtailment_mwh,
+        "curtailment_rate" => &m.curtailment_rate,
+        _ => return None,
+    })
+}
+
 /// (name, unit, distribution) of every per-trajectory distribution, in report order.
 pub fn distribution_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Distribution)> {
     let d = &s.distributions;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::stats::Summary;
 use crate::{Error, Study};
 
-pub use self::csv::metrics_csv;
+pub use self::csv::{metric_by_key, metrics_csv};
 pub use table::{describe, table};
 
 /// How the run was asked for, recorded beside the results.
@@ -36,7 +36,22 @@ pub struct Document {
     pub run: RunInfo,
     /// Watts per power unit used by the integer engines (reported for reproducibility).
     pub power_unit_w: u64,
+    /// Present when the run stopped on a target standard error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convergence: Option<Convergence>,
     pub summary: Summary,
+}
+
+/// How a run with a precision target ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct Convergence {
+    /// The metric the target applies to (a key of `summary.metrics`).
+    pub metric: String,
+    pub target_relative_standard_error: f64,
+    /// None when the metric is still zero (a relative error is then undefined).
+    pub achieved_relative_standard_error: Option<f64>,
+    /// True when the target was met; false when the trajectory limit came first.
+    pub reached: bool,
 }
 
 impl Document {
@@ -47,7 +62,25 @@ impl Document {
             scenario_file: study.scenario.source.display().to_string(),
             run,
             power_unit_w: study.system.power_unit_w,
+            convergence: None,
             summary,
+        }
+    }
+
+    /// The document of merged shards: the same as the single run's.
+    pub fn from_shards(merged: &crate::shard::ShardFile, run: RunInfo) -> Document {
+        let units = crate::stats::Units {
+            power_unit_w: merged.power_unit_w,
+            hours: merged.accumulator.hours() as u32,
+        };
+        Document {
+            egap_version: env!("CARGO_PKG_VERSION"),
+            scenario: merged.scenario.clone(),
+            scenario_file: merged.scenario_file.clone(),
+            run,
+            power_unit_w: merged.power_unit_w,
+            convergence: None,
+            summary: merged.accumulator.summary(&units),
         }
     }
 }
