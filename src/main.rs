@@ -286,12 +286,12 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
             args.shard.unwrap_or_default()
         );
     }
-    if let Some(t) = args.target_rel_se {
-        if !(t > 0.0 && t < 1.0) {
-            anyhow::bail!(
-                "--target-rel-se must be a fraction above 0 and below 1 (0.01 is 1%), got {t}"
-            );
-        }
+    if let Some(t) = args.target_rel_se
+        && !(t > 0.0 && t < 1.0)
+    {
+        anyhow::bail!(
+            "--target-rel-se must be a fraction above 0 and below 1 (0.01 is 1%), got {t}"
+        );
     }
     let options = RunOptions {
         trajectories,
