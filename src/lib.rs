@@ -15,6 +15,7 @@
 //! # Ok::<(), egap::Error>(())
 //! ```
 
+pub mod capability;
 pub mod engine;
 pub mod report;
 pub mod scenario;

@@ -49,6 +49,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Load-carrying capability: the demand scale at which a reliability criterion is just met.
+    Capability {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+        /// The standard, e.g. "LOLE_h<=2.4", "LOLE_d<=0.1", "NEUE_ppm<=10".
+        #[arg(long)]
+        criterion: String,
+        /// Trajectories at each step of the search (common random numbers: same seed).
+        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+        trajectories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = Backend::Auto)]
+        backend: Backend,
+        #[arg(long)]
+        adapter: Option<String>,
+    },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
     /// Measure trajectory-years per second for your study on this machine, per backend.
@@ -180,6 +197,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench(args),
+        Command::Capability {
+            scenario,
+            criterion,
+            trajectories,
+            seed,
+            backend,
+            adapter,
+        } => {
+            let study = Study::load(&scenario)?;
+            let criterion = egap::capability::Criterion::parse(&criterion)?;
+            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            eprintln!("engine: {}", engine.describe());
+            let options = RunOptions {
+                trajectories,
+                seed,
+                ..RunOptions::default()
+            };
+            let c =
+                egap::capability::load_carrying_capability(&study, &engine, &options, &criterion)?;
+            let mw = |s: f64| (s - 1.0) * c.base_peak_mw;
+            println!(
+                "{}: {} ≤ {} ({} trajectories per step, seed {seed}, {} steps)",
+                study.scenario.name,
+                c.criterion.metric,
+                c.criterion.limit,
+                trajectories,
+                c.evaluations
+            );
+            println!(
+                "  as it is: {} = {:.4} ± {:.4}",
+                c.criterion.metric, c.base.mean, c.base.standard_error
+            );
+            println!(
+                "  demand scale that just meets it: {:.4}   95% interval [{:.4}, {:.4}]",
+                c.scale, c.scale_low, c.scale_high
+            );
+            println!(
+                "  load peak carried: {:.1} MW ({:+.1} MW vs {:.1} MW), 95% interval [{:.1}, {:.1}] MW",
+                c.scale * c.base_peak_mw,
+                mw(c.scale),
+                c.base_peak_mw,
+                c.scale_low * c.base_peak_mw,
+                c.scale_high * c.base_peak_mw
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Merge {
             shards,
             out,

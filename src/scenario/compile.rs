@@ -14,6 +14,8 @@ use super::profile::Profile;
 use super::tables::*;
 use crate::engine::rng::{self, Sojourn};
 
+/// How far `ParameterLaws::load_scale` may scale demand: the power unit leaves this headroom.
+pub const LOAD_SCALE_HEADROOM: f64 = 4.0;
 /// Largest hourly power sum accepted, MW (10 TW).
 pub const MAX_SYSTEM_MW: f64 = 1.0e7;
 const LIMIT: f64 = (1u64 << 31) as f64 - 1.0;
@@ -75,9 +77,11 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             ),
         }]));
     }
+    // Room for the demand to be scaled up (load-carrying-capability searches) without overflow.
+    let unit_bound_mw = bound_mw.max(LOAD_SCALE_HEADROOM * demand_mw);
     let power_unit_w = (0..=6)
         .map(|k| 10u64.pow(k))
-        .find(|&w| bound_mw * 1.0e6 / w as f64 <= LIMIT)
+        .find(|&w| unit_bound_mw * 1.0e6 / w as f64 <= LIMIT)
         .unwrap_or(1_000_000);
     let units_per_mw = 1.0e6 / power_unit_w as f64;
     let power = |mw: f64| (mw * units_per_mw).round() as u32;
@@ -219,6 +223,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             .map(|a| (a.size_mw.clone(), a.utilization.clone()))
             .collect(),
         units_per_mw,
+        load_scale: 1.0,
         stride: param_stride,
         energy,
         project_words,

@@ -26,6 +26,9 @@ pub struct ParameterLaws {
     pub added_loads: Vec<(Uncertain, Uncertain)>,
     /// Power units per MW.
     pub units_per_mw: f64,
+    /// Factor on the load multiplier of every trajectory (1 for a plain study): the knob a
+    /// load-carrying-capability search turns, at most `compile::LOAD_SCALE_HEADROOM`.
+    pub load_scale: f64,
     pub stride: usize,
     pub project_words: usize,
     pub energy: EnergySums,
@@ -80,7 +83,7 @@ impl ParameterLaws {
             .partition_point(|&c| c <= u)
             .min(self.weather_year_cumulative.len() - 1);
         block[param::WEATHER_YEAR] = year as u32;
-        let m = self.load_multiplier.sample(&mut draws);
+        let m = self.load_multiplier.sample(&mut draws) * self.load_scale;
         block[param::LOAD_SCALE] = (m * f64::from(Q16_ONE)).round() as u32;
         for (j, &p) in self.project_probabilities.iter().enumerate() {
             let u: f64 = rand::RngExt::random(&mut draws);

@@ -1,0 +1,182 @@
+//! Load-carrying capability: how far demand can grow (or must shrink) before a reliability
+//! criterion such as LOLE ≤ 2.4 h/yr is missed.
+//!
+//! Demand is scaled by a factor s (every hour's load × multiplier, so the shape is kept) and
+//! the criterion's metric is estimated at each s with the same seed: common random numbers.
+//! With common random numbers every trajectory's outages are identical at each s, and its
+//! shortfall can only grow with s, so the estimate is monotone in s and bisection is exact
+//! for it. Three searches give the answer and its uncertainty: s where the estimate meets
+//! the limit, and s where the upper and the lower 95% bounds meet it.
+
+use crate::engine::Engine;
+use crate::report::metric_by_key;
+use crate::scenario::compile::LOAD_SCALE_HEADROOM;
+use crate::stats::{Estimate, Summary};
+use crate::{Control, Error, RunOptions, Study};
+
+/// A reliability standard: a metric of `summary.json` and its largest acceptable value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Criterion {
+    /// Key of `summary.metrics` (`lole_hours`, `lole_days`, `eue_mwh`, `neue_ppm`, `lolp`).
+    pub metric: &'static str,
+    pub limit: f64,
+}
+
+impl Criterion {
+    /// Parses `LOLE_h<=2.4`, `LOLE_d<=0.1`, `EUE_MWh<=1000`, `NEUE_ppm<=10` or `LOLP<=0.1`.
+    pub fn parse(text: &str) -> Result<Criterion, Error> {
+        let bad = || {
+            Error::Options(format!(
+                "--criterion must look like LOLE_h<=2.4, LOLE_d<=0.1, EUE_MWh<=1000, NEUE_ppm<=10 or LOLP<=0.1, got \"{text}\""
+            ))
+        };
+        let (name, limit) = text.split_once("<=").ok_or_else(bad)?;
+        let metric = match name.trim().to_ascii_lowercase().as_str() {
+            "lole_h" | "lole" => "lole_hours",
+            "lole_d" => "lole_days",
+            "eue_mwh" | "eue" => "eue_mwh",
+            "neue_ppm" | "neue" => "neue_ppm",
+            "lolp" => "lolp",
+            _ => return Err(bad()),
+        };
+        let limit: f64 = limit.trim().parse().map_err(|_| bad())?;
+        if !(limit.is_finite() && limit > 0.0) {
+            return Err(Error::Options(format!(
+                "the criterion's limit must be a positive number, got {limit}"
+            )));
+        }
+        Ok(Criterion { metric, limit })
+    }
+}
+
+/// The answer of a load-carrying-capability search.
+#[derive(Clone, Debug)]
+pub struct Capability {
+    pub criterion: Criterion,
+    /// The metric for the study as it is (s = 1).
+    pub base: Estimate,
+    /// Scale at which the estimate meets the limit.
+    pub scale: f64,
+    /// Scale at which the upper 95% bound meets the limit (the cautious answer).
+    pub scale_low: f64,
+    /// Scale at which the lower 95% bound meets the limit.
+    pub scale_high: f64,
+    /// Peak of the load profile at s = 1, MW (before the load multiplier and added loads).
+    pub base_peak_mw: f64,
+    /// Estimator runs made.
+    pub evaluations: usize,
+}
+
+/// Relative precision of the scale: searches stop when the bracket is this narrow.
+const TOLERANCE: f64 = 1.0e-4;
+
+/// Searches the demand scale at which `criterion` is just met, on `engine`, with
+/// `options.trajectories` trajectories and `options.seed` at every step.
+pub fn load_carrying_capability(
+    study: &Study,
+    engine: &Engine,
+    options: &RunOptions,
+    criterion: &Criterion,
+) -> Result<Capability, Error> {
+    let mut evaluations = 0;
+    let mut estimate = |scale: f64| -> Result<Estimate, Error> {
+        let mut scaled = Study {
+            scenario: study.scenario.clone(),
+            system: study.system.clone(),
+            laws: study.laws.clone(),
+        };
+        scaled.laws.load_scale = scale;
+        let outcome = crate::run(&scaled, engine, false, options, &mut |_, _| {
+            Control::Continue
+        })?;
+        let summary: Summary = outcome.accumulator.summary(&scaled.units());
+        evaluations += 1;
+        Ok(*metric_by_key(&summary, criterion.metric)
+            .expect("criterion metrics are summary metrics"))
+    };
+    let base = estimate(1.0)?;
+    let (mut scale, mut scale_low, mut scale_high) = (0.0, 0.0, 0.0);
+    for (which, out) in [
+        (Bound::Mean, &mut scale),
+        (Bound::Upper, &mut scale_low),
+        (Bound::Lower, &mut scale_high),
+    ] {
+        *out = bisect(&mut estimate, which, criterion.limit)?;
+    }
+    Ok(Capability {
+        criterion: criterion.clone(),
+        base,
+        scale,
+        scale_low,
+        scale_high,
+        base_peak_mw: study
+            .scenario
+            .regions
+            .iter()
+            .map(|r| r.load_mw.max())
+            .sum::<f64>(),
+        evaluations,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Bound {
+    Mean,
+    Upper,
+    Lower,
+}
+
+fn value(e: &Estimate, which: Bound) -> f64 {
+    match which {
+        Bound::Mean => e.mean,
+        Bound::Upper => e.ci95_high,
+        Bound::Lower => e.ci95_low,
+    }
+}
+
+/// The scale where `value(estimate(s))` crosses `limit`: bracket by factors of 1.25, then
+/// bisect to `TOLERANCE`.
+fn bisect(
+    estimate: &mut dyn FnMut(f64) -> Result<Estimate, Error>,
+    which: Bound,
+    limit: f64,
+) -> Result<f64, Error> {
+    let meets = |e: &Estimate| value(e, which) <= limit;
+    let (mut lo, mut hi) = (1.0, 1.0);
+    if meets(&estimate(1.0)?) {
+        loop {
+            hi *= 1.25;
+            if hi > LOAD_SCALE_HEADROOM {
+                return Err(Error::Options(format!(
+                    "the criterion still holds with demand scaled by {LOAD_SCALE_HEADROOM}; the study cannot be scaled further"
+                )));
+            }
+            if !meets(&estimate(hi)?) {
+                break;
+            }
+            lo = hi;
+        }
+    } else {
+        loop {
+            lo /= 1.25;
+            if lo < 0.01 {
+                return Err(Error::Options(
+                    "the criterion is missed even with demand scaled to 1%".into(),
+                ));
+            }
+            if meets(&estimate(lo)?) {
+                break;
+            }
+            hi = lo;
+        }
+    }
+    while (hi - lo) / hi > TOLERANCE {
+        let mid = 0.5 * (lo + hi);
+        if meets(&estimate(mid)?) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Ok(0.5 * (lo + hi))
+}
