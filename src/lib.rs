@@ -16,6 +16,7 @@
 //! ```
 
 pub mod capability;
+pub mod checkpoint;
 pub mod engine;
 pub mod report;
 pub mod scenario;
@@ -162,6 +163,26 @@ pub fn run(
     options: &RunOptions,
     observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
 ) -> Result<RunOutcome, Error> {
+    let fresh = Accumulator::new(study.system.hours());
+    run_resumed(study, engine, fallback, options, fresh, observer)
+}
+
+/// Continues a run whose first `done.trajectories()` trajectories are already in `done` (from
+/// a checkpoint): the result is exactly that of an uninterrupted run, because the statistics
+/// are integer sums and every trajectory depends only on its index.
+pub fn run_resumed(
+    study: &Study,
+    engine: &Engine,
+    fallback: bool,
+    options: &RunOptions,
+    done: Accumulator,
+    observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
+) -> Result<RunOutcome, Error> {
+    if done.trajectories() > options.trajectories || done.hours() != study.system.hours() {
+        return Err(Error::Options(
+            "the checkpoint does not belong to this run".into(),
+        ));
+    }
     if options.trajectories == 0 {
         return Err(Error::Options(
             "the number of trajectories must be at least 1".into(),
@@ -183,9 +204,9 @@ pub fn run(
         options.chunk_size as u64,
     );
     let stop = AtomicBool::new(false);
-    let mut accumulator = Accumulator::new(sys.hours());
+    let mut next = options.first_trajectory + done.trajectories();
+    let mut accumulator = done;
     let mut notes = Vec::new();
-    let mut next = options.first_trajectory;
     let mut interrupted = false;
     std::thread::scope(|scope| -> Result<(), Error> {
         let (tx, rx) = mpsc::sync_channel::<Message>(1);
@@ -204,7 +225,7 @@ pub fn run(
                     return;
                 }
             };
-            let mut first = options.first_trajectory;
+            let mut first = next;
             while first < end && !stop.load(Ordering::Relaxed) {
                 let count = (end - first).min(chunk) as usize;
                 let result = match engine.run_chunk(&prepared, sys, laws, seed, first, count) {

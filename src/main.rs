@@ -48,6 +48,9 @@ enum Command {
         /// What to print on standard output.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Overwrite results already in --out.
+        #[arg(long)]
+        force: bool,
     },
     /// Load-carrying capability: the demand scale at which a reliability criterion is just met.
     Capability {
@@ -89,7 +92,8 @@ struct BenchArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Backend {
-    /// A GPU when one exists, else the CPU (said once); a GPU error mid-run finishes on the CPU.
+    /// A hardware GPU when one exists, else the CPU (said once); a GPU error mid-run finishes
+    /// on the CPU.
     Auto,
     /// The GPU engine (wgpu); an error if no adapter is usable.
     Gpu,
@@ -150,6 +154,13 @@ struct RunArgs {
     /// The metric --target-rel-se applies to.
     #[arg(long, default_value = "eue_mwh", value_parser = ["eue_mwh", "lole_hours", "lole_days", "neue_ppm", "lolp", "lolf_events", "curtailment_mwh", "curtailment_rate"])]
     metric: String,
+    /// Save the statistics to FILE as the run goes (about once a second) and, if FILE exists,
+    /// continue the run it belongs to; it is deleted when the run completes.
+    #[arg(long, value_name = "FILE")]
+    checkpoint: Option<PathBuf>,
+    /// Overwrite results already in --out.
+    #[arg(long)]
+    force: bool,
     /// Trajectories per chunk (bounds memory; results do not depend on it).
     #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
     chunk_size: u64,
@@ -250,10 +261,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             shards,
             out,
             format,
+            force,
         } => {
             let (merged, run) = egap::shard::merge(&shards)?;
             let document = Document::from_shards(&merged, run);
             let out = out.unwrap_or_else(|| PathBuf::from("egap-out").join("merged"));
+            refuse_overwrite(&out.join("summary.json"), force)?;
             let written = report::write_all(&document, &out)?;
             print_document(&document, format)?;
             if format == Format::Table {
@@ -269,6 +282,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Existing results are never overwritten without --force.
+fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        anyhow::bail!(
+            "{} already exists; pass --force to overwrite it, or choose another --out folder",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {
     match format {
         Format::Table => print!("{}", report::table(document)),
@@ -282,17 +306,20 @@ fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {
 fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let study = Study::load(&args.scenario)?;
     let backends = match args.backend {
-        Backend::Auto => vec![egap::engine::Backend::Cpu, egap::engine::Backend::Auto],
+        Backend::Auto => vec![egap::engine::Backend::Cpu, egap::engine::Backend::Gpu],
         b => vec![b.engine()],
     };
     let years = f64::from(study.system.header.hours) / 8760.0;
     let mut cpu_rate = None;
     for backend in backends {
-        let (engine, note) = Engine::open(backend, args.adapter.as_deref())?;
-        if let Some(note) = note {
-            println!("{note}");
-            continue;
-        }
+        let engine = match Engine::open(backend, args.adapter.as_deref()) {
+            Ok((engine, _)) => engine,
+            Err(e) if args.backend == Backend::Auto => {
+                println!("gpu: {e}");
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let options = RunOptions {
             trajectories: args.trajectories,
             seed: 1,
@@ -367,6 +394,30 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let units = study.units();
     let mut precision = None;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
+    let result_file = match shard {
+        Some((k, n)) => out.join(format!("shard-{k}-of-{n}.json")),
+        None => out.join("summary.json"),
+    };
+    refuse_overwrite(&result_file, args.force)?;
+    let resumed = match &args.checkpoint {
+        Some(path) => egap::checkpoint::load(path, &study, &options)?,
+        None => None,
+    };
+    if let Some(done) = &resumed {
+        eprintln!(
+            "resuming from {}: {} of {trajectories} trajectories already done",
+            args.checkpoint
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string()),
+            done.trajectories()
+        );
+    }
+    let mut last_save = Instant::now();
+    let mut save_error = None;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -390,14 +441,15 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let started = Instant::now();
-    let outcome = egap::run(
+    let outcome = egap::run_resumed(
         &study,
         &engine,
         args.backend == Backend::Auto,
         &options,
+        resumed.unwrap_or_else(|| egap::stats::Accumulator::new(study.system.hours())),
         &mut |done, accumulator| {
             bar.set_position(done);
-            if let Some(target) = args.target_rel_se {
+            if args.target_rel_se.is_some() {
                 let summary = accumulator.summary(&units);
                 let e = report::metric_by_key(&summary, &args.metric)
                     .expect("metric names are checked by clap");
@@ -407,17 +459,30 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
                     f64::INFINITY
                 };
                 precision = Some(rel);
-                if rel <= target {
-                    return Control::Stop;
-                }
             }
-            if stop.load(Ordering::SeqCst) {
+            let met = args
+                .target_rel_se
+                .is_some_and(|t| precision.is_some_and(|p| p <= t));
+            let decision = if met || stop.load(Ordering::SeqCst) {
                 Control::Stop
             } else {
                 Control::Continue
+            };
+            if let Some(path) = &args.checkpoint
+                && (decision == Control::Stop || last_save.elapsed().as_secs_f64() >= 1.0)
+            {
+                if let Err(e) = egap::checkpoint::save(path, &study, &options, accumulator) {
+                    save_error = Some(e);
+                    return Control::Stop;
+                }
+                last_save = Instant::now();
             }
+            decision
         },
     )?;
+    if let Some(e) = save_error {
+        return Err(e.into());
+    }
     bar.finish_and_clear();
     for note in &outcome.notes {
         eprintln!("{note}");
@@ -429,6 +494,12 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         .is_some_and(|t| precision.is_some_and(|p| p <= t));
     // A run that stopped on its precision target is complete, not interrupted.
     let interrupted = outcome.interrupted && !reached;
+    if let Some(path) = &args.checkpoint
+        && !interrupted
+    {
+        // The run is complete: its checkpoint has served.
+        let _ = std::fs::remove_file(path);
+    }
     if let Some((k, n)) = shard {
         if interrupted {
             anyhow::bail!(
@@ -491,9 +562,6 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
     let written = report::write_all(&document, &out)?;
     print_document(&document, args.format)?;
     if args.format == Format::Table {

@@ -13,7 +13,7 @@ use gpu::{GpuEngine, GpuError, GpuSystem};
 /// Which engine a run asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
-    /// A GPU when one exists, else the CPU; a GPU error mid-run finishes on the CPU.
+    /// A hardware GPU when one exists, else the CPU; a GPU error mid-run finishes on the CPU.
     Auto,
     Gpu,
     Cpu,
@@ -35,7 +35,8 @@ impl Engine {
         match backend {
             Backend::Cpu => Ok((Engine::Cpu, None)),
             Backend::Gpu => Ok((Engine::Gpu(Box::new(GpuEngine::new(adapter)?)), None)),
-            Backend::Auto => match GpuEngine::new(adapter) {
+            // A named adapter is taken even if it is a software one.
+            Backend::Auto => match GpuEngine::open(adapter, adapter.is_some()) {
                 Ok(g) => Ok((Engine::Gpu(Box::new(g)), None)),
                 Err(e) => Ok((Engine::Cpu, Some(format!("{e}; running on the CPU")))),
             },

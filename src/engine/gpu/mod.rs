@@ -124,6 +124,12 @@ impl GpuEngine {
     /// Opens the best adapter (discrete first, then integrated, virtual, other, software),
     /// or the first whose name contains `name` (case-insensitive).
     pub fn new(name: Option<&str>) -> Result<GpuEngine, GpuError> {
+        Self::open(name, true)
+    }
+
+    /// Like [`GpuEngine::new`]; without `software`, adapters that emulate a GPU on the CPU
+    /// (Mesa's lavapipe) are passed over, since the CPU engine is faster than they are.
+    pub fn open(name: Option<&str>, software: bool) -> Result<GpuEngine, GpuError> {
         let adapters = pollster::block_on(instance().enumerate_adapters(wgpu::Backends::all()));
         // Compute needs Vulkan, Metal or DX12; GL adapters lack storage-buffer guarantees.
         let mut usable: Vec<wgpu::Adapter> = adapters
@@ -140,6 +146,18 @@ impl GpuEngine {
             usable.retain(|a| a.get_info().name.to_lowercase().contains(&wanted));
         }
         usable.sort_by_key(|a| rank(a.get_info().device_type));
+        let only_software = usable
+            .iter()
+            .all(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
+        if !software
+            && only_software
+            && let Some(a) = usable.first()
+        {
+            return Err(GpuError::NoAdapter(format!(
+                " other than the software adapter {}, which is slower than the CPU engine (--backend gpu uses it)",
+                a.get_info().name
+            )));
+        }
         let Some(adapter) = usable.into_iter().next() else {
             return Err(GpuError::NoAdapter(match name {
                 Some(n) => format!(" whose name contains \"{n}\" (see `egap devices`)"),

@@ -1,0 +1,167 @@
+//! Interruptions lose nothing: a run killed mid-way resumes from its checkpoint to a summary
+//! byte-identical to an uninterrupted run, and SIGTERM stops at a chunk boundary with a valid,
+//! marked summary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TRAJECTORIES: &str = "600000";
+
+fn scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/rts79/rts79.toml")
+}
+
+fn egap_run(out: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_egap"));
+    c.arg("run").arg(scenario()).args([
+        "--trajectories",
+        TRAJECTORIES,
+        "--seed",
+        "3",
+        "--chunk-size",
+        "4000",
+        "--backend",
+        "cpu",
+        "--out",
+    ]);
+    c.arg(out).args(extra).stdout(Stdio::null());
+    c
+}
+
+/// Waits until the checkpoint exists (the run has saved at least once), then signals.
+fn signal_after_checkpoint(child: &mut Child, checkpoint: &Path, signal: &str) {
+    let start = Instant::now();
+    while !checkpoint.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no checkpoint appeared"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be interrupted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn trajectories_in(summary: &Path) -> u64 {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(summary).unwrap()).unwrap();
+    v["summary"]["trajectories"].as_u64().unwrap()
+}
+
+#[test]
+fn killed_and_terminated_runs_resume_to_the_uninterrupted_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference");
+    assert!(egap_run(&reference, &[]).output().unwrap().status.success());
+    let expected = std::fs::read(reference.join("summary.json")).unwrap();
+
+    // SIGKILL: nothing is written but the checkpoint; the rerun continues from it.
+    let killed = dir.path().join("killed");
+    let checkpoint = dir.path().join("killed.ckpt");
+    let ck = checkpoint.to_str().unwrap();
+    let mut child = egap_run(&killed, &["--checkpoint", ck])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    signal_after_checkpoint(&mut child, &checkpoint, "-KILL");
+    child.wait().unwrap();
+    assert!(!killed.join("summary.json").exists());
+    let resumed = egap_run(&killed, &["--checkpoint", ck]).output().unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("resuming from"));
+    assert!(
+        std::fs::read(killed.join("summary.json")).unwrap() == expected,
+        "resumed summary differs"
+    );
+    assert!(
+        !checkpoint.exists(),
+        "a completed run removes its checkpoint"
+    );
+
+    // SIGTERM: stops at the next chunk boundary, writes a marked partial summary, exits 130.
+    let stopped = dir.path().join("stopped");
+    let checkpoint = dir.path().join("stopped.ckpt");
+    let ck = checkpoint.to_str().unwrap();
+    let mut child = egap_run(&stopped, &["--checkpoint", ck])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    signal_after_checkpoint(&mut child, &checkpoint, "-TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let partial = trajectories_in(&stopped.join("summary.json"));
+    assert!(
+        partial > 0 && partial < 600_000 && partial.is_multiple_of(4000),
+        "{partial}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(stopped.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["run"]["interrupted"], true);
+    let resumed = egap_run(&stopped, &["--checkpoint", ck, "--force"])
+        .output()
+        .unwrap();
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(
+        std::fs::read(stopped.join("summary.json")).unwrap() == expected,
+        "resumed summary differs"
+    );
+}
+
+#[test]
+fn results_are_not_overwritten_without_force_and_foreign_checkpoints_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let small = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_egap"))
+            .arg("run")
+            .arg(scenario())
+            .args(["-n", "500", "--backend", "cpu", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(small(&[]).status.success());
+    let again = small(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert!(small(&["--force"]).status.success());
+    // A checkpoint of another seed is refused, not silently mixed in.
+    let ck = dir.path().join("c.ckpt");
+    let mut child = egap_run(
+        &dir.path().join("x"),
+        &["--checkpoint", ck.to_str().unwrap()],
+    )
+    .spawn()
+    .unwrap();
+    signal_after_checkpoint(&mut child, &ck, "-KILL");
+    child.wait().unwrap();
+    let other = small(&[
+        "--force",
+        "--seed",
+        "99",
+        "--checkpoint",
+        ck.to_str().unwrap(),
+    ]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("checkpoint"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+}
