@@ -48,6 +48,10 @@ pub enum GpuError {
         needed: u64,
         limit: u64,
     },
+    #[error(
+        "{adapter} stops every shader loop after 65,535 iterations in all, and this study needs about {estimate} per trajectory: results would be wrong, so use the CPU engine (--backend cpu) or a hardware GPU"
+    )]
+    LoopLimit { adapter: String, estimate: u64 },
     #[error("GPU error on {adapter}: {message}")]
     Runtime { adapter: String, message: String },
 }
@@ -252,6 +256,15 @@ impl GpuEngine {
                 needed: bytes,
                 limit,
             });
+        }
+        if self.adapter.device_type == "Cpu" {
+            let estimate = software_loop_estimate(sys);
+            if estimate > SOFTWARE_LOOP_LIMIT {
+                return Err(GpuError::LoopLimit {
+                    adapter: self.adapter.name.clone(),
+                    estimate,
+                });
+            }
         }
         let per_thread = scratch_words_per_thread(sys) * 4;
         let max_threads = (limit / per_thread).clamp(1, 1 << 20) as usize;
@@ -519,6 +532,46 @@ impl GpuEngine {
         }
         Ok((out, hourly))
     }
+}
+
+/// Mesa's software adapter (llvmpipe/lavapipe) ends a shader's loops after this many
+/// iterations in all, silently; a study that may need more is refused there.
+const SOFTWARE_LOOP_LIMIT: u64 = 65_535;
+
+/// A generous estimate of the loop iterations one trajectory needs: the unit loops, 1.5 times
+/// the expected outage transitions (each with a heap sift), the event loop and an hour walk
+/// over the horizon, and the curtailment pass, each hour costing one step per term.
+fn software_loop_estimate(sys: &CompiledSystem) -> u64 {
+    let units = sys.units.len() as f64;
+    let hours = f64::from(sys.header.hours);
+    let rate = |mantissa: u32, shift: u32| -> f64 {
+        if mantissa == 0 {
+            return 1.0;
+        }
+        // mantissa · 2^(26 - shift) = 1 / -log2(1 - p)
+        let scale = f64::from(mantissa) * 2f64.powi(26 - shift as i32);
+        1.0 - 2f64.powf(-1.0 / scale)
+    };
+    let transitions_per_hour: f64 = sys
+        .units
+        .iter()
+        .filter(|u| u.never_fails == 0)
+        .map(|u| {
+            let (l, m) = (
+                rate(u.fail_mantissa, u.fail_shift),
+                rate(u.repair_mantissa, u.repair_shift),
+            );
+            2.0 * l * m / (l + m)
+        })
+        .sum();
+    let terms = f64::from(sys.header.renewables + sys.header.added_loads + sys.header.hourly_units);
+    let depth = 2.0 + units.max(2.0).log2();
+    let mut estimate =
+        2.5 * units + 1.5 * transitions_per_hour * hours * depth + hours * (2.0 + terms);
+    if sys.header.renewables > 0 {
+        estimate += hours * (1.0 + terms);
+    }
+    estimate.ceil() as u64
 }
 
 /// A system's tables on the device, and how many trajectories one dispatch may hold.
