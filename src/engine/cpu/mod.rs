@@ -4,6 +4,7 @@
 //! (tables, parameters, seed, index), records come back in index order, and the per-hour
 //! counters are integer sums.
 
+pub mod network;
 mod outages;
 mod terms;
 mod trajectory;
