@@ -5,16 +5,7 @@
 use egap::engine::cpu::network::{Dispatch, LinkHour, Network, RegionHour, dispatch_hour};
 use minilp::{ComparisonOp, OptimizationDirection, Problem};
 
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+mod common;
 
 /// (least total shortfall, least total curtailment given that shortfall) by two LPs.
 fn oracle(regions: &[RegionHour], links: &[LinkHour]) -> (f64, f64) {
@@ -74,32 +65,14 @@ fn oracle(regions: &[RegionHour], links: &[LinkHour]) -> (f64, f64) {
 
 #[test]
 fn dispatch_matches_the_lp_optimum_on_random_networks() {
-    let mut rng = Random(0x2545_F491_4F6C_DD1D);
     let mut net = Network::default();
     let mut out = Dispatch::default();
     let (mut with_shortfall, mut with_curtailment) = (0, 0);
-    for case in 0..600 {
-        let n = 2 + rng.below(5) as usize;
-        let regions: Vec<RegionHour> = (0..n)
-            .map(|_| RegionHour {
-                demand: rng.below(500) as u32,
-                renewable: rng.below(600) as u32,
-                available: rng.below(420) as u32,
-            })
-            .collect();
-        let mut links = Vec::new();
-        for a in 0..n {
-            for b in a + 1..n {
-                if rng.below(2) == 0 {
-                    links.push(LinkHour {
-                        from: a as u32,
-                        to: b as u32,
-                        forward: rng.below(300) as u32,
-                        backward: rng.below(300) as u32,
-                    });
-                }
-            }
-        }
+    for (case, (regions, links)) in common::random_networks(600, 6, 0x2545_F491_4F6C_DD1D)
+        .into_iter()
+        .enumerate()
+    {
+        let n = regions.len();
         dispatch_hour(&regions, &links, &mut net, &mut out);
         let shortfall: u64 = out.shortfall.iter().map(|&s| u64::from(s)).sum();
         let curtailment: u64 = out.curtailment.iter().map(|&c| u64::from(c)).sum();

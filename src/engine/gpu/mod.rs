@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use wgpu::util::DeviceExt;
 
+use crate::engine::cpu::network::{Dispatch, LinkHour, RegionHour};
 use crate::engine::record::{HourlyRisk, TrajectoryRecord};
 use crate::engine::rng;
 use crate::scenario::{CompiledSystem, ParameterLaws};
@@ -31,6 +32,14 @@ pub const RNG_KAT_SHADER: &str = concat!(
     include_str!("../../../shaders/shared.wgsl"),
     include_str!("../../../shaders/rng.wgsl"),
     include_str!("../../../shaders/rng_kat.wgsl"),
+);
+
+/// The network dispatch and its test kernel, for comparing with the CPU solver.
+pub const NETWORK_TEST_SHADER: &str = concat!(
+    include_str!("../../../shaders/shared.wgsl"),
+    include_str!("../../../shaders/rng.wgsl"),
+    include_str!("../../../shaders/network.wgsl"),
+    include_str!("../../../shaders/network_test.wgsl"),
 );
 
 const WORKGROUP: u32 = 64;
@@ -311,40 +320,122 @@ impl GpuEngine {
     /// Philox4x32-10 evaluated on the device for each (counter, key), for the known-answer
     /// test of `shaders/rng.wgsl`.
     pub fn philox(&self, inputs: &[[u32; 6]]) -> Result<Vec<[u32; 4]>, GpuError> {
+        let input: Vec<u32> = inputs.iter().flatten().copied().collect();
+        let words = self.test_kernel(
+            RNG_KAT_SHADER,
+            "rng_kat",
+            &input,
+            inputs.len() * 4,
+            inputs.len() as u32,
+        )?;
+        Ok(words
+            .chunks_exact(4)
+            .map(|w| [w[0], w[1], w[2], w[3]])
+            .collect())
+    }
+
+    /// The hourly network dispatch of `shaders/network.wgsl` on the device, for comparison
+    /// with `cpu::network::dispatch_hour` (at most 8 regions and 28 links per problem).
+    pub fn network(
+        &self,
+        problems: &[(Vec<RegionHour>, Vec<LinkHour>)],
+    ) -> Result<Vec<Dispatch>, GpuError> {
+        const STRIDE: usize = 138;
+        const WORK: usize = 548;
+        const RESULT: usize = 72;
+        let mut input = vec![0u32; problems.len() * STRIDE];
+        for (p, (regions, links)) in problems.iter().enumerate() {
+            assert!(
+                regions.len() <= 8 && links.len() <= 28,
+                "the test kernel holds 8 regions and 28 links"
+            );
+            let at = &mut input[p * STRIDE..(p + 1) * STRIDE];
+            at[0] = regions.len() as u32;
+            at[1] = links.len() as u32;
+            for (r, g) in regions.iter().enumerate() {
+                at[2 + 3 * r..5 + 3 * r].copy_from_slice(&[g.demand, g.renewable, g.available]);
+            }
+            for (i, l) in links.iter().enumerate() {
+                at[26 + 4 * i..30 + 4 * i].copy_from_slice(&[l.from, l.to, l.forward, l.backward]);
+            }
+        }
+        let words = self.test_kernel(
+            NETWORK_TEST_SHADER,
+            "network_test",
+            &input,
+            problems.len() * (WORK + RESULT),
+            problems.len() as u32,
+        )?;
+        let results = &words[problems.len() * WORK..];
+        Ok(problems
+            .iter()
+            .enumerate()
+            .map(|(p, (regions, links))| {
+                let w = &results[p * RESULT..(p + 1) * RESULT];
+                Dispatch {
+                    shortfall: w[..regions.len()].to_vec(),
+                    curtailment: w[8..8 + regions.len()].to_vec(),
+                    flow: (0..links.len())
+                        .map(|i| {
+                            if w[16 + 2 * i + 1] == 1 {
+                                -i64::from(w[16 + 2 * i])
+                            } else {
+                                i64::from(w[16 + 2 * i])
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// Runs a test kernel that reads `input` as `params` (binding 2) and writes `output_words`
+    /// of `scratch` (binding 5), one workgroup per item.
+    fn test_kernel(
+        &self,
+        source: &str,
+        entry: &str,
+        input: &[u32],
+        output_words: usize,
+        groups: u32,
+    ) -> Result<Vec<u32>, GpuError> {
         let d = &self.device;
+        let scope = d.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("egap.rng_kat"),
-            source: wgpu::ShaderSource::Wgsl(RNG_KAT_SHADER.into()),
+            label: Some(entry),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
         });
         let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("egap.rng_kat"),
+            label: Some(entry),
             layout: None,
             module: &module,
-            entry_point: Some("rng_kat"),
+            entry_point: Some(entry),
             compilation_options: Default::default(),
             cache: None,
         });
-        let input: Vec<u32> = inputs.iter().flatten().copied().collect();
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(self.runtime(e.to_string()));
+        }
         let params = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("egap.kat.in"),
-            contents: bytemuck::cast_slice(&input),
+            label: Some("egap.test.in"),
+            contents: bytemuck::cast_slice(input),
             usage: wgpu::BufferUsages::STORAGE,
         });
-        let size = (inputs.len() * 16) as u64;
+        let size = (output_words * 4) as u64;
         let out = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("egap.kat.out"),
+            label: Some("egap.test.out"),
             size,
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
         let readback = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("egap.kat.readback"),
+            label: Some("egap.test.readback"),
             size,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("egap.rng_kat"),
+            label: Some(entry),
             layout: &pipeline.get_bind_group_layout(0),
             entries: &[
                 wgpu::BindGroupEntry {
@@ -357,25 +448,20 @@ impl GpuEngine {
                 },
             ],
         });
-        let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("egap.rng_kat"),
-        });
+        let mut encoder =
+            d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(entry) });
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("egap.rng_kat"),
+                label: Some(entry),
                 timestamp_writes: None,
             });
             pass.set_pipeline(&pipeline);
             pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(inputs.len() as u32, 1, 1);
+            pass.dispatch_workgroups(groups, 1, 1);
         }
         encoder.copy_buffer_to_buffer(&out, 0, &readback, 0, size);
         self.queue.submit(Some(encoder.finish()));
-        let words = self.read_back(&readback)?;
-        Ok(words
-            .chunks_exact(4)
-            .map(|w| [w[0], w[1], w[2], w[3]])
-            .collect())
+        self.read_back(&readback)
     }
 
     /// Waits for the queue and copies a mapped readback buffer out as words.
@@ -595,6 +681,7 @@ mod tests {
         for (name, source) in [
             ("trajectory", TRAJECTORY_SHADER),
             ("rng_kat", RNG_KAT_SHADER),
+            ("network_test", NETWORK_TEST_SHADER),
         ] {
             let module = naga::front::wgsl::parse_str(source)
                 .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));

@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, reason = "each test binary uses a different part")]
+
+use egap::engine::cpu::network::{LinkHour, RegionHour};
+
+/// A small deterministic generator (xorshift64), so tests need no extra crate.
+pub struct Random(pub u64);
+
+impl Random {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// Random hours on random networks of 2 to `max_regions` regions, each pair joined by an
+/// interface with probability one half; demands, renewables and dispatchable capacity are
+/// drawn so that shortfall and curtailment both occur often.
+pub fn random_networks(
+    count: usize,
+    max_regions: u64,
+    seed: u64,
+) -> Vec<(Vec<RegionHour>, Vec<LinkHour>)> {
+    let mut rng = Random(seed);
+    (0..count)
+        .map(|_| {
+            let n = 2 + rng.below(max_regions - 1) as usize;
+            let regions: Vec<RegionHour> = (0..n)
+                .map(|_| RegionHour {
+                    demand: rng.below(500) as u32,
+                    renewable: rng.below(600) as u32,
+                    available: rng.below(420) as u32,
+                })
+                .collect();
+            let mut links = Vec::new();
+            for a in 0..n {
+                for b in a + 1..n {
+                    if rng.below(2) == 0 {
+                        links.push(LinkHour {
+                            from: a as u32,
+                            to: b as u32,
+                            forward: rng.below(300) as u32,
+                            backward: rng.below(300) as u32,
+                        });
+                    }
+                }
+            }
+            (regions, links)
+        })
+        .collect()
+}
