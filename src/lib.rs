@@ -22,6 +22,7 @@ pub mod report;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 

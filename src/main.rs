@@ -69,6 +69,30 @@ enum Command {
         #[arg(long)]
         adapter: Option<String>,
     },
+    /// Step one parameter over values with common random numbers; writes sweep.csv and a plot
+    /// per metric (SVG) with 95% bands.
+    Sweep {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+        /// PATH=VALUES, e.g. 'added_loads[campus].size_mw=0:600:100' or 'load_multiplier=1,1.1'.
+        #[arg(long)]
+        set: String,
+        /// Trajectories at each point.
+        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+        trajectories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = Backend::Auto)]
+        backend: Backend,
+        #[arg(long)]
+        adapter: Option<String>,
+        /// Folder for sweep.csv and the plots [default: egap-out/<scenario name>-sweep].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite results already in --out.
+        #[arg(long)]
+        force: bool,
+    },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
     /// Measure trajectory-years per second for your study on this machine, per backend.
@@ -208,6 +232,92 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench(args),
+        Command::Sweep {
+            scenario,
+            set,
+            trajectories,
+            seed,
+            backend,
+            adapter,
+            out,
+            force,
+        } => {
+            let setting = egap::sweep::Setting::parse(&set)?;
+            let stem = scenario
+                .file_stem()
+                .map_or("study".into(), |s| s.to_string_lossy().into_owned());
+            let out =
+                out.unwrap_or_else(|| PathBuf::from("egap-out").join(format!("{stem}-sweep")));
+            refuse_overwrite(&out.join("sweep.csv"), force)?;
+            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            eprintln!("engine: {}", engine.describe());
+            let options = RunOptions {
+                trajectories,
+                seed,
+                ..RunOptions::default()
+            };
+            let bar = ProgressBar::new(setting.values.len() as u64);
+            if !std::io::stderr().is_terminal() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            }
+            let points = egap::sweep::sweep(&scenario, &setting, &engine, &options, &mut |done| {
+                bar.set_position(done as u64)
+            })?;
+            bar.finish_and_clear();
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            report::write_atomic(
+                &out.join("sweep.csv"),
+                &egap::sweep::csv(&setting.path, &points),
+            )?;
+            println!(
+                "{:>14} {:>22} {:>22} {:>22}",
+                setting.path.rsplit('.').next().unwrap_or(""),
+                "LOLE (h)",
+                "EUE (MWh)",
+                "curtailment (MWh)"
+            );
+            for p in &points {
+                let m = &p.summary.metrics;
+                let show =
+                    |e: &egap::stats::Estimate| format!("{:.4} ± {:.4}", e.mean, e.standard_error);
+                println!(
+                    "{:>14} {:>22} {:>22} {:>22}",
+                    p.value,
+                    show(&m.lole_hours),
+                    show(&m.eue_mwh),
+                    show(&m.curtailment_mwh)
+                );
+            }
+            let plots = [
+                ("lole_hours", "LOLE", "h"),
+                ("eue_mwh", "EUE", "MWh"),
+                ("neue_ppm", "NEUE", "ppm"),
+                ("curtailment_mwh", "curtailment", "MWh"),
+            ];
+            for (key, name, unit) in plots {
+                let series: Vec<(f64, f64, f64, f64)> = points
+                    .iter()
+                    .map(|p| {
+                        let e =
+                            report::metric_by_key(&p.summary, key).expect("plotted metrics exist");
+                        (p.value, e.mean, e.ci95_low, e.ci95_high)
+                    })
+                    .collect();
+                if series.iter().all(|s| s.3 == 0.0) {
+                    continue;
+                }
+                report::write_atomic(
+                    &out.join(format!("sweep-{key}.svg")),
+                    &egap::sweep::svg(&setting.path, name, unit, &series),
+                )?;
+            }
+            println!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Capability {
             scenario,
             criterion,

@@ -251,3 +251,56 @@ fn a_precision_target_stops_the_run_when_met() {
     assert!((rel - achieved).abs() < 1e-12);
     assert_eq!(v["run"]["interrupted"], false);
 }
+
+/// A sweep over the data-centre size runs every point with the same seed: with common random
+/// numbers, more load can only mean more loss-of-load hours, point by point.
+#[test]
+fn a_sweep_writes_a_table_and_plots_and_is_monotone_under_common_random_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = egap()
+        .args([
+            "sweep",
+            &scenario("rts79-datacentre/rts79-datacentre.toml"),
+            "--set",
+            "added_loads[data-centre campus].size_mw=0:300:100",
+        ])
+        .args(["-n", "2000", "--backend", "cpu", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+    let lole: Vec<f64> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lole.len(), 4);
+    assert!(lole.windows(2).all(|w| w[0] <= w[1]), "{lole:?}");
+    assert!(lole[3] > lole[0]);
+    let svg = std::fs::read_to_string(dir.path().join("sweep-lole_hours.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("polyline"));
+    let bad = egap()
+        .args([
+            "sweep",
+            &scenario("rts79/rts79.toml"),
+            "--set",
+            "units[nope].count=1,2",
+            "-n",
+            "10",
+            "--out",
+        ])
+        .arg(dir.path().join("x"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("no entry of `units` is named \"nope\""),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -4,7 +4,7 @@
 //! half-written summary. Nothing in `summary.json` depends on the backend, the thread count
 //! or the wall clock, so the same seed gives byte-identical files.
 
-mod csv;
+pub mod csv;
 mod table;
 
 use std::path::{Path, PathBuf};

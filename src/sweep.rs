@@ -1,0 +1,332 @@
+//! Sweeps: one scenario parameter stepped over values, every point run with the same seed
+//! (common random numbers, so differences between points are not sampling noise), and each
+//! metric reported against the parameter with its 95% interval.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::engine::Engine;
+use crate::report::csv::metric_rows;
+use crate::stats::Summary;
+use crate::{Control, Error, RunOptions, Study};
+
+/// `PATH=VALUES`: which field to set and the values it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    pub path: String,
+    pub values: Vec<f64>,
+}
+
+impl Setting {
+    /// Parses `added_loads[campus].size_mw=0:600:100` (start:stop:step, stop included) or
+    /// `load_multiplier=1.0,1.05,1.1`.
+    pub fn parse(text: &str) -> Result<Setting, Error> {
+        let bad = |why: &str| {
+            Error::Options(format!(
+                "--set {text}: {why}; write PATH=VALUES, e.g. added_loads[campus].size_mw=0:600:100 or load_multiplier=1,1.05,1.1"
+            ))
+        };
+        let (path, values) = text.split_once('=').ok_or_else(|| bad("no '='"))?;
+        let number = |s: &str| {
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(&format!("\"{s}\" is not a number")))
+        };
+        let values: Vec<f64> = if values.contains(':') {
+            let parts: Vec<&str> = values.split(':').collect();
+            if parts.len() != 3 {
+                return Err(bad("a range is start:stop:step"));
+            }
+            let (start, stop, step) = (number(parts[0])?, number(parts[1])?, number(parts[2])?);
+            if step <= 0.0 || stop < start {
+                return Err(bad("a range needs step > 0 and stop >= start"));
+            }
+            let n = ((stop - start) / step + 1e-9).floor() as usize + 1;
+            if n > 1000 {
+                return Err(bad("more than 1000 points"));
+            }
+            (0..n).map(|i| start + step * i as f64).collect()
+        } else {
+            values.split(',').map(number).collect::<Result<_, _>>()?
+        };
+        if values.is_empty() {
+            return Err(bad("no values"));
+        }
+        Ok(Setting {
+            path: path.trim().to_string(),
+            values,
+        })
+    }
+}
+
+/// Sets `path` to `value` in the scenario's TOML tree.
+fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), String> {
+    let mut table = root;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let (key, name) = match segment.split_once('[') {
+            Some((k, rest)) => (
+                k,
+                Some(
+                    rest.strip_suffix(']')
+                        .ok_or("a name in [...] needs its closing ]")?,
+                ),
+            ),
+            None => (*segment, None),
+        };
+        let last = i + 1 == segments.len();
+        if last && name.is_none() {
+            let v = if value.fract() == 0.0 && value.abs() < 9.0e15 {
+                toml::Value::Integer(value as i64)
+            } else {
+                toml::Value::Float(value)
+            };
+            table.insert(key.to_string(), v);
+            return Ok(());
+        }
+        let entry = table
+            .get_mut(key)
+            .ok_or_else(|| format!("the scenario has no `{key}`"))?;
+        table = match (entry, name) {
+            (toml::Value::Array(items), Some(name)) => items
+                .iter_mut()
+                .filter_map(|v| v.as_table_mut())
+                .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
+                .ok_or_else(|| format!("no entry of `{key}` is named \"{name}\""))?,
+            (toml::Value::Table(t), None) => t,
+            _ => {
+                return Err(format!(
+                    "`{key}` is not a table to look into (use {key}[NAME] for a list of named entries)"
+                ));
+            }
+        };
+    }
+    Err("the path must end with a field name".into())
+}
+
+/// One point of a sweep.
+pub struct Point {
+    pub value: f64,
+    pub summary: Summary,
+}
+
+/// Runs `scenario` at every value of `setting` with the same options and seed.
+pub fn sweep(
+    scenario: &Path,
+    setting: &Setting,
+    engine: &Engine,
+    options: &RunOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Vec<Point>, Error> {
+    let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
+        what: "cannot read",
+        path: scenario.to_path_buf(),
+        source,
+    })?;
+    let root: toml::Table = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&text)
+        .parse()
+        .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))?;
+    let mut points = Vec::new();
+    for (i, &value) in setting.values.iter().enumerate() {
+        let mut tree = root.clone();
+        set(&mut tree, &setting.path, value)
+            .map_err(|why| Error::Options(format!("--set {}: {why}", setting.path)))?;
+        let edited = toml::to_string(&tree).map_err(|e| Error::Options(e.to_string()))?;
+        let scenario_model = crate::scenario::validate::validate(scenario, &edited)?;
+        let (system, laws) = crate::scenario::compile(&scenario_model)?;
+        let study = Study {
+            scenario: scenario_model,
+            system,
+            laws,
+        };
+        let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
+            Control::Continue
+        })?;
+        points.push(Point {
+            value,
+            summary: outcome.accumulator.summary(&study.units()),
+        });
+        progress(i + 1);
+    }
+    Ok(points)
+}
+
+/// The sweep as CSV: one row per point, mean and 95% bounds of every metric.
+pub fn csv(parameter: &str, points: &[Point]) -> String {
+    let mut out = String::from(parameter);
+    if let Some(p) = points.first() {
+        for (name, unit, _) in metric_rows(&p.summary) {
+            let _ = write!(out, ",{name} ({unit}),{name} low,{name} high");
+        }
+    }
+    out.push('\n');
+    for p in points {
+        let _ = write!(out, "{}", p.value);
+        for (_, _, e) in metric_rows(&p.summary) {
+            let _ = write!(out, ",{},{},{}", e.mean, e.ci95_low, e.ci95_high);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A line chart of one metric against the parameter, with its 95% band, as SVG.
+pub fn svg(parameter: &str, metric: &str, unit: &str, points: &[(f64, f64, f64, f64)]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 400.0, 80.0, 20.0, 40.0, 50.0);
+    let x_min = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x_max = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let y_max = nice_ceiling(points.iter().map(|p| p.3).fold(0.0, f64::max));
+    let x = |v: f64| {
+        left + if x_max > x_min {
+            (v - x_min) / (x_max - x_min)
+        } else {
+            0.5
+        } * (w - left - right)
+    };
+    let y = |v: f64| h - bottom - v / y_max * (h - top - bottom);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">{metric} ({unit}) against {parameter}, 95% band</text>",
+        w / 2.0
+    );
+    let band: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.3)))
+        .chain(
+            points
+                .iter()
+                .rev()
+                .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.2))),
+        )
+        .collect();
+    let _ = writeln!(
+        s,
+        "<polygon points=\"{}\" fill=\"#9ecae1\" fill-opacity=\"0.6\"/>",
+        band.join(" ")
+    );
+    let line: Vec<String> = points
+        .iter()
+        .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\"/>",
+        line.join(" ")
+    );
+    for p in points {
+        let _ = writeln!(
+            s,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#08519c\"/>",
+            x(p.0),
+            y(p.1)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"black\"/>",
+        h - bottom,
+        w - right
+    );
+    let _ = writeln!(
+        s,
+        "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"black\"/>",
+        h - bottom
+    );
+    for i in 0..=4 {
+        let v = y_max * f64::from(i) / 4.0;
+        let _ = writeln!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            left - 6.0,
+            y(v) + 4.0,
+            tick(v)
+        );
+        let xv = x_min + (x_max - x_min) * f64::from(i) / 4.0;
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            x(xv),
+            h - bottom + 18.0,
+            tick(xv)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{parameter}</text>",
+        (left + w - right) / 2.0,
+        h - 10.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The smallest of 1, 2, 2.5, 5 × 10^k at or above `v`, so axis ticks at quarters are round.
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|&c| c >= v)
+        .unwrap_or(10.0 * p)
+}
+
+fn tick(v: f64) -> String {
+    if v == 0.0 || (v.abs() >= 0.01 && v.abs() < 1.0e6) {
+        let t = format!("{v:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.2e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_parse_ranges_and_lists() {
+        let s = Setting::parse("added_loads[campus].size_mw=0:600:200").unwrap();
+        assert_eq!(s.path, "added_loads[campus].size_mw");
+        assert_eq!(s.values, [0.0, 200.0, 400.0, 600.0]);
+        assert_eq!(
+            Setting::parse("load_multiplier=1,1.5").unwrap().values,
+            [1.0, 1.5]
+        );
+        for bad in ["x", "a=1:2", "a=2:1:1", "a=1:2:0", "a=b"] {
+            assert!(Setting::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_reach_named_entries() {
+        let mut t: toml::Table =
+            "[[units]]\nname = \"a\"\ncount = 1\n[[units]]\nname = \"b\"\ncount = 2\n"
+                .parse()
+                .unwrap();
+        set(&mut t, "units[b].count", 5.0).unwrap();
+        assert_eq!(t["units"][1]["count"].as_integer(), Some(5));
+        assert!(
+            set(&mut t, "units[c].count", 1.0)
+                .unwrap_err()
+                .contains("no entry")
+        );
+        assert!(
+            set(&mut t, "regions[x].load_mw", 1.0)
+                .unwrap_err()
+                .contains("no `regions`")
+        );
+    }
+}
