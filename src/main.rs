@@ -93,6 +93,26 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Capacity credit of a resource: EFC and ELCC, with 95% intervals.
+    Credit {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+        /// The resource: units[NAME] or renewables[NAME].
+        #[arg(long)]
+        resource: String,
+        /// The reliability metric both credits hold equal.
+        #[arg(long, default_value = "lole_hours", value_parser = ["lole_hours", "lole_days", "eue_mwh", "neue_ppm", "lolp"])]
+        metric: String,
+        /// Trajectories at each step (common random numbers: same seed).
+        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+        trajectories: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = Backend::Auto)]
+        backend: Backend,
+        #[arg(long)]
+        adapter: Option<String>,
+    },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
     /// Measure trajectory-years per second for your study on this machine, per backend.
@@ -232,6 +252,50 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => bench(args),
+        Command::Credit {
+            scenario,
+            resource,
+            metric,
+            trajectories,
+            seed,
+            backend,
+            adapter,
+        } => {
+            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            eprintln!("engine: {}", engine.describe());
+            let metric: &'static str = ["lole_hours", "lole_days", "eue_mwh", "neue_ppm", "lolp"]
+                .into_iter()
+                .find(|m| *m == metric)
+                .expect("checked by clap");
+            let options = RunOptions {
+                trajectories,
+                seed,
+                ..RunOptions::default()
+            };
+            let c = egap::credit::capacity_credit(&scenario, &resource, metric, &engine, &options)?;
+            println!(
+                "{}: {:.1} MW nameplate; {metric} with it {:.4} ± {:.4}, without it {:.4} ± {:.4} ({} steps of {trajectories} trajectories, seed {seed})",
+                c.resource,
+                c.nameplate_mw,
+                c.with.mean,
+                c.with.standard_error,
+                c.without.mean,
+                c.without.standard_error,
+                c.evaluations
+            );
+            let show = |(v, lo, hi): (f64, f64, f64)| {
+                format!(
+                    "{v:.1} MW ({:.1}% of nameplate), 95% interval [{lo:.1}, {hi:.1}] MW",
+                    100.0 * v / c.nameplate_mw
+                )
+            };
+            println!("  EFC  {}", show(c.efc_mw));
+            println!("  ELCC {}", show(c.elcc_mw));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sweep {
             scenario,
             set,

@@ -62,7 +62,7 @@ impl Setting {
 }
 
 /// Sets `path` to `value` in the scenario's TOML tree.
-fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), String> {
+pub(crate) fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), String> {
     let mut table = root;
     let segments: Vec<&str> = path.split('.').collect();
     for (i, segment) in segments.iter().enumerate() {
@@ -112,6 +112,41 @@ pub struct Point {
     pub summary: Summary,
 }
 
+/// The scenario file as a TOML tree, for editing before validation.
+pub(crate) fn read_tree(scenario: &Path) -> Result<toml::Table, Error> {
+    let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
+        what: "cannot read",
+        path: scenario.to_path_buf(),
+        source,
+    })?;
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(&text)
+        .parse()
+        .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))
+}
+
+/// Validates and compiles an edited tree (profile paths stay relative to `scenario`) and
+/// runs it.
+pub(crate) fn run_tree(
+    scenario: &Path,
+    tree: &toml::Table,
+    engine: &Engine,
+    options: &RunOptions,
+) -> Result<Summary, Error> {
+    let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
+    let model = crate::scenario::validate::validate(scenario, &edited)?;
+    let (system, laws) = crate::scenario::compile(&model)?;
+    let study = Study {
+        scenario: model,
+        system,
+        laws,
+    };
+    let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
+        Control::Continue
+    })?;
+    Ok(outcome.accumulator.summary(&study.units()))
+}
+
 /// Runs `scenario` at every value of `setting` with the same options and seed.
 pub fn sweep(
     scenario: &Path,
@@ -120,35 +155,15 @@ pub fn sweep(
     options: &RunOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Point>, Error> {
-    let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
-        what: "cannot read",
-        path: scenario.to_path_buf(),
-        source,
-    })?;
-    let root: toml::Table = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(&text)
-        .parse()
-        .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))?;
+    let root = read_tree(scenario)?;
     let mut points = Vec::new();
     for (i, &value) in setting.values.iter().enumerate() {
         let mut tree = root.clone();
         set(&mut tree, &setting.path, value)
             .map_err(|why| Error::Options(format!("--set {}: {why}", setting.path)))?;
-        let edited = toml::to_string(&tree).map_err(|e| Error::Options(e.to_string()))?;
-        let scenario_model = crate::scenario::validate::validate(scenario, &edited)?;
-        let (system, laws) = crate::scenario::compile(&scenario_model)?;
-        let study = Study {
-            scenario: scenario_model,
-            system,
-            laws,
-        };
-        let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
-            Control::Continue
-        })?;
         points.push(Point {
             value,
-            summary: outcome.accumulator.summary(&study.units()),
+            summary: run_tree(scenario, &tree, engine, options)?,
         });
         progress(i + 1);
     }

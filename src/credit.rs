@@ -1,0 +1,178 @@
+//! Capacity credit of a resource: EFC (the perfectly available capacity that gives the system
+//! the same reliability as the resource does) and ELCC (the flat load the resource lets the
+//! system carry at the reliability it had without it).
+//!
+//! Every evaluation uses the same seed. "Without the resource" sets its capacity to zero
+//! rather than removing it, and the probe unit and probe load are appended after everything
+//! else, so every other unit keeps its random stream: common random numbers make each curve
+//! monotone in the probe, and bisection exact for it. The intervals come from bisecting to
+//! the 95% bounds of the reference level, which ignores the (positive) correlation between
+//! the curves and so errs on the wide side.
+
+use std::path::Path;
+
+use crate::engine::Engine;
+use crate::report::metric_by_key;
+use crate::stats::Estimate;
+use crate::sweep::{read_tree, run_tree, set};
+use crate::{Error, RunOptions};
+
+/// The capacity credit of one resource.
+#[derive(Clone, Debug)]
+pub struct Credit {
+    pub resource: String,
+    pub nameplate_mw: f64,
+    pub metric: &'static str,
+    pub with: Estimate,
+    pub without: Estimate,
+    /// EFC, MW, and its 95% interval.
+    pub efc_mw: (f64, f64, f64),
+    /// ELCC, MW, and its 95% interval.
+    pub elcc_mw: (f64, f64, f64),
+    pub evaluations: usize,
+}
+
+/// EFC and ELCC of `resource` (`units[NAME]` or `renewables[NAME]`) for `metric` (a key of
+/// `summary.metrics`, e.g. `lole_hours` or `eue_mwh`).
+pub fn capacity_credit(
+    scenario: &Path,
+    resource: &str,
+    metric: &'static str,
+    engine: &Engine,
+    options: &RunOptions,
+) -> Result<Credit, Error> {
+    let bad = |why: String| Error::Options(format!("--resource {resource}: {why}"));
+    let tree = read_tree(scenario)?;
+    let (section, name) = resource
+        .strip_suffix(']')
+        .and_then(|r| r.split_once('['))
+        .filter(|(s, _)| *s == "units" || *s == "renewables")
+        .ok_or_else(|| bad("write units[NAME] or renewables[NAME]".into()))?;
+    let entry = tree
+        .get(section)
+        .and_then(|v| v.as_array())
+        .and_then(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_table())
+                .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
+        })
+        .ok_or_else(|| {
+            bad(format!(
+                "the scenario has no {section} entry named \"{name}\""
+            ))
+        })?;
+    let number = |key: &str| {
+        entry
+            .get(key)
+            .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+    };
+    let capacity =
+        number("capacity_mw").ok_or_else(|| bad("needs a constant capacity_mw".into()))?;
+    let nameplate_mw = capacity * number("count").unwrap_or(1.0);
+    if nameplate_mw <= 0.0 {
+        return Err(bad("has no capacity".into()));
+    }
+    let mut evaluations = 0;
+    let mut estimate = |tree: &toml::Table| -> Result<Estimate, Error> {
+        evaluations += 1;
+        let summary = run_tree(scenario, tree, engine, options)?;
+        Ok(*metric_by_key(&summary, metric)
+            .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?)
+    };
+    let with = estimate(&tree)?;
+    let mut without_tree = tree.clone();
+    set(&mut without_tree, &format!("{resource}.capacity_mw"), 0.0).map_err(bad)?;
+    let without = estimate(&without_tree)?;
+
+    let probe_unit = |x: f64| {
+        let mut t = without_tree.clone();
+        let unit: toml::Table = format!("name = \"egap EFC probe\"\ncapacity_mw = {x}\nfailure_probability = 0\nrepair_probability = 1\n").parse().expect("probe unit is valid TOML");
+        push(&mut t, "units", unit);
+        t
+    };
+    let probe_load = |y: f64| {
+        let mut t = tree.clone();
+        let load: toml::Table = format!("name = \"egap ELCC probe\"\nsize_mw = {y}\n")
+            .parse()
+            .expect("probe load is valid TOML");
+        push(&mut t, "added_loads", load);
+        t
+    };
+    let top = 2.0 * nameplate_mw;
+    // EFC: the least perfect capacity whose metric is at most the level with the resource.
+    let mut efc = [0.0; 3];
+    for (slot, level) in efc
+        .iter_mut()
+        .zip([with.mean, with.ci95_low, with.ci95_high])
+    {
+        *slot = crossing(
+            &mut |x| Ok(value(&estimate(&probe_unit(x))?) <= level),
+            0.0,
+            top,
+            nameplate_mw,
+        )?;
+    }
+    // ELCC: the most added load whose metric is at most the level without the resource.
+    let mut elcc = [0.0; 3];
+    for (slot, level) in elcc
+        .iter_mut()
+        .zip([without.mean, without.ci95_low, without.ci95_high])
+    {
+        *slot = crossing(
+            &mut |y| Ok(value(&estimate(&probe_load(y))?) > level),
+            0.0,
+            top,
+            nameplate_mw,
+        )?;
+    }
+    Ok(Credit {
+        resource: resource.to_string(),
+        nameplate_mw,
+        metric,
+        with,
+        without,
+        efc_mw: (efc[0], efc[2].min(efc[1]), efc[1].max(efc[2])),
+        elcc_mw: (elcc[0], elcc[1].min(elcc[2]), elcc[1].max(elcc[2])),
+        evaluations,
+    })
+}
+
+fn value(e: &Estimate) -> f64 {
+    e.mean
+}
+
+fn push(tree: &mut toml::Table, section: &str, entry: toml::Table) {
+    let list = tree
+        .entry(section)
+        .or_insert_with(|| toml::Value::Array(Vec::new()));
+    if let toml::Value::Array(items) = list {
+        items.push(toml::Value::Table(entry));
+    }
+}
+
+/// The least x in [lo, hi] where the monotone predicate `holds` turns true, to 0.1% of
+/// `scale` (returns `hi` if it never holds, `lo` if it always does).
+fn crossing(
+    holds: &mut dyn FnMut(f64) -> Result<bool, Error>,
+    lo: f64,
+    hi: f64,
+    scale: f64,
+) -> Result<f64, Error> {
+    let (mut lo, mut hi) = (lo, hi);
+    if holds(lo)? {
+        return Ok(lo);
+    }
+    if !holds(hi)? {
+        return Ok(hi);
+    }
+    while hi - lo > 1.0e-3 * scale {
+        let mid = 0.5 * (lo + hi);
+        if holds(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(0.5 * (lo + hi))
+}
