@@ -74,9 +74,10 @@ enum Command {
     Sweep {
         /// The scenario TOML file.
         scenario: PathBuf,
-        /// PATH=VALUES, e.g. 'added_loads[campus].size_mw=0:600:100' or 'load_multiplier=1,1.1'.
-        #[arg(long)]
-        set: String,
+        /// PATH=VALUES, e.g. 'added_loads[campus].size_mw=0:600:100' or 'load_multiplier=1,1.1';
+        /// give it twice for a two-parameter grid (one line per value of the second).
+        #[arg(long, required = true)]
+        set: Vec<String>,
         /// Trajectories at each point.
         #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
         trajectories: u64,
@@ -306,7 +307,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             force,
         } => {
-            let setting = egap::sweep::Setting::parse(&set)?;
+            let settings = set
+                .iter()
+                .map(|s| egap::sweep::Setting::parse(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let points_total: usize = settings.iter().map(|s| s.values.len()).product();
             let stem = scenario
                 .file_stem()
                 .map_or("study".into(), |s| s.to_string_lossy().into_owned());
@@ -323,23 +328,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seed,
                 ..RunOptions::default()
             };
-            let bar = ProgressBar::new(setting.values.len() as u64);
+            let bar = ProgressBar::new(points_total as u64);
             if !std::io::stderr().is_terminal() {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
             }
-            let points = egap::sweep::sweep(&scenario, &setting, &engine, &options, &mut |done| {
-                bar.set_position(done as u64)
-            })?;
+            let points =
+                egap::sweep::sweep(&scenario, &settings, &engine, &options, &mut |done| {
+                    bar.set_position(done as u64)
+                })?;
             bar.finish_and_clear();
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
             report::write_atomic(
                 &out.join("sweep.csv"),
-                &egap::sweep::csv(&setting.path, &points),
+                &egap::sweep::csv(&settings, &points),
             )?;
             println!(
-                "{:>14} {:>22} {:>22} {:>22}",
-                setting.path.rsplit('.').next().unwrap_or(""),
+                "{:>24} {:>22} {:>22} {:>22}",
+                settings
+                    .iter()
+                    .map(|s| s.path.rsplit('.').next().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(" × "),
                 "LOLE (h)",
                 "EUE (MWh)",
                 "curtailment (MWh)"
@@ -349,8 +359,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let show =
                     |e: &egap::stats::Estimate| format!("{:.4} ± {:.4}", e.mean, e.standard_error);
                 println!(
-                    "{:>14} {:>22} {:>22} {:>22}",
-                    p.value,
+                    "{:>24} {:>22} {:>22} {:>22}",
+                    p.values
+                        .iter()
+                        .map(f64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" × "),
                     show(&m.lole_hours),
                     show(&m.eue_mwh),
                     show(&m.curtailment_mwh)
@@ -363,20 +377,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ("curtailment_mwh", "curtailment", "MWh"),
             ];
             for (key, name, unit) in plots {
-                let series: Vec<(f64, f64, f64, f64)> = points
-                    .iter()
-                    .map(|p| {
-                        let e =
-                            report::metric_by_key(&p.summary, key).expect("plotted metrics exist");
-                        (p.value, e.mean, e.ci95_low, e.ci95_high)
-                    })
-                    .collect();
-                if series.iter().all(|s| s.3 == 0.0) {
+                let mut series: Vec<egap::sweep::Series> = Vec::new();
+                for p in &points {
+                    let label = match (settings.get(1), p.values.get(1)) {
+                        (Some(s), Some(v)) => format!("{} = {v}", s.path),
+                        _ => String::new(),
+                    };
+                    let e = report::metric_by_key(&p.summary, key).expect("plotted metrics exist");
+                    let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
+                    match series.iter_mut().find(|s| s.0 == label) {
+                        Some(s) => s.1.push(point),
+                        None => series.push((label, vec![point])),
+                    }
+                }
+                if series.iter().flat_map(|s| &s.1).all(|p| p.3 == 0.0) {
                     continue;
                 }
                 report::write_atomic(
                     &out.join(format!("sweep-{key}.svg")),
-                    &egap::sweep::svg(&setting.path, name, unit, &series),
+                    &egap::sweep::svg(&settings[0].path, name, unit, &series),
                 )?;
             }
             println!("wrote {}", out.display());

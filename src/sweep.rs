@@ -106,9 +106,9 @@ pub(crate) fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), 
     Err("the path must end with a field name".into())
 }
 
-/// One point of a sweep.
+/// One point of a sweep: the value of each setting, and the results there.
 pub struct Point {
-    pub value: f64,
+    pub values: Vec<f64>,
     pub summary: Summary,
 }
 
@@ -147,22 +147,42 @@ pub(crate) fn run_tree(
     Ok(outcome.accumulator.summary(&study.units()))
 }
 
-/// Runs `scenario` at every value of `setting` with the same options and seed.
+/// Runs `scenario` at every combination of the settings' values (one or two settings; the
+/// second varies fastest), all with the same options and seed.
 pub fn sweep(
     scenario: &Path,
-    setting: &Setting,
+    settings: &[Setting],
     engine: &Engine,
     options: &RunOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<Point>, Error> {
+    if settings.is_empty() || settings.len() > 2 {
+        return Err(Error::Options(format!(
+            "a sweep takes one or two --set, got {}",
+            settings.len()
+        )));
+    }
     let root = read_tree(scenario)?;
+    let mut grid: Vec<Vec<f64>> = vec![Vec::new()];
+    for s in settings {
+        grid = grid
+            .iter()
+            .flat_map(|prefix| {
+                s.values
+                    .iter()
+                    .map(move |&v| [prefix.as_slice(), &[v]].concat())
+            })
+            .collect();
+    }
     let mut points = Vec::new();
-    for (i, &value) in setting.values.iter().enumerate() {
+    for (i, values) in grid.into_iter().enumerate() {
         let mut tree = root.clone();
-        set(&mut tree, &setting.path, value)
-            .map_err(|why| Error::Options(format!("--set {}: {why}", setting.path)))?;
+        for (s, &v) in settings.iter().zip(&values) {
+            set(&mut tree, &s.path, v)
+                .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
+        }
         points.push(Point {
-            value,
+            values,
             summary: run_tree(scenario, &tree, engine, options)?,
         });
         progress(i + 1);
@@ -171,16 +191,31 @@ pub fn sweep(
 }
 
 /// The sweep as CSV: one row per point, mean and 95% bounds of every metric.
-pub fn csv(parameter: &str, points: &[Point]) -> String {
-    let mut out = String::from(parameter);
+pub fn csv(settings: &[Setting], points: &[Point]) -> String {
+    let mut out = settings
+        .iter()
+        .map(|s| s.path.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
     if let Some(p) = points.first() {
         for (name, unit, _) in metric_rows(&p.summary) {
-            let _ = write!(out, ",{name} ({unit}),{name} low,{name} high");
+            let _ = write!(
+                out,
+                ",{name} ({unit}),{name} ({unit}) low,{name} ({unit}) high"
+            );
         }
     }
     out.push('\n');
     for p in points {
-        let _ = write!(out, "{}", p.value);
+        let _ = write!(
+            out,
+            "{}",
+            p.values
+                .iter()
+                .map(f64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
         for (_, _, e) in metric_rows(&p.summary) {
             let _ = write!(out, ",{},{},{}", e.mean, e.ci95_low, e.ci95_high);
         }
@@ -189,8 +224,20 @@ pub fn csv(parameter: &str, points: &[Point]) -> String {
     out
 }
 
-/// A line chart of one metric against the parameter, with its 95% band, as SVG.
-pub fn svg(parameter: &str, metric: &str, unit: &str, points: &[(f64, f64, f64, f64)]) -> String {
+/// One plotted line: its label and its points (x, mean, 95% low, 95% high).
+pub type Series = (String, Vec<(f64, f64, f64, f64)>);
+
+/// Colours of successive series (the second setting's values).
+const COLOURS: [&str; 6] = [
+    "#08519c", "#a63603", "#006d2c", "#54278f", "#b30000", "#525252",
+];
+
+/// A line chart of one metric against the first setting, one line (with its 95% band) per
+/// value of the second setting, as SVG. Each series is (label, [(x, mean, low, high)]).
+pub fn svg(parameter: &str, metric: &str, unit: &str, series: &[Series]) -> String {
+    let points: Vec<(f64, f64, f64, f64)> =
+        series.iter().flat_map(|s| s.1.iter().copied()).collect();
+    let points = points.as_slice();
     let (w, h, left, right, top, bottom) = (640.0, 400.0, 80.0, 20.0, 40.0, 50.0);
     let x_min = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
     let x_max = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
@@ -214,37 +261,44 @@ pub fn svg(parameter: &str, metric: &str, unit: &str, points: &[(f64, f64, f64, 
         "<text x=\"{}\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">{metric} ({unit}) against {parameter}, 95% band</text>",
         w / 2.0
     );
-    let band: Vec<String> = points
-        .iter()
-        .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.3)))
-        .chain(
-            points
-                .iter()
-                .rev()
-                .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.2))),
-        )
-        .collect();
-    let _ = writeln!(
-        s,
-        "<polygon points=\"{}\" fill=\"#9ecae1\" fill-opacity=\"0.6\"/>",
-        band.join(" ")
-    );
-    let line: Vec<String> = points
-        .iter()
-        .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
-        .collect();
-    let _ = writeln!(
-        s,
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\"/>",
-        line.join(" ")
-    );
-    for p in points {
+    for (k, (label, pts)) in series.iter().enumerate() {
+        let colour = COLOURS[k % COLOURS.len()];
+        let upper = pts.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.3)));
+        let lower = pts
+            .iter()
+            .rev()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.2)));
+        let band: Vec<String> = upper.chain(lower).collect();
         let _ = writeln!(
             s,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#08519c\"/>",
-            x(p.0),
-            y(p.1)
+            "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.25\"/>",
+            band.join(" ")
         );
+        let line: Vec<String> = pts
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            line.join(" ")
+        );
+        for p in pts {
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"/>",
+                x(p.0),
+                y(p.1)
+            );
+        }
+        if !label.is_empty() {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{label}</text>",
+                left + 12.0,
+                top + 16.0 * (k as f64 + 1.0)
+            );
+        }
     }
     let _ = writeln!(
         s,
