@@ -150,7 +150,17 @@ pub fn merge(paths: &[PathBuf]) -> Result<(ShardFile, RunInfo), Error> {
                 path.display()
             )));
         }
-        next = s.first_trajectory + s.trajectories;
+        next = s
+            .first_trajectory
+            .checked_add(s.trajectories)
+            .ok_or_else(|| {
+                Error::Merge(format!(
+                    "{}: first trajectory {} plus {} trajectories overflows a 64-bit count",
+                    path.display(),
+                    s.first_trajectory,
+                    s.trajectories
+                ))
+            })?;
     }
     if next != reference.total_trajectories {
         return Err(Error::Merge(format!(

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// One malformed scenario and what its error must say.
 struct Case {
@@ -315,6 +316,154 @@ const CASES: &[Case] = &[
         LOAD_COLUMN,
         "from 0 to 10,000,000, got 1O5",
     ),
+    case(
+        "43-capacity-nan.toml",
+        Some(11),
+        r#"units "G1" → capacity_mw"#,
+        "from 0 to 10,000,000, got NaN",
+    ),
+    case(
+        "44-mttf-inf.toml",
+        Some(12),
+        r#"units "G1" → mttf_h"#,
+        "from 1 to 1e7 (1e7 hours is over a thousand years), got inf",
+    ),
+    case(
+        "45-ten-terawatt-system.toml",
+        None,
+        "units / renewables / load",
+        "largest hourly sum is 20000000 MW (capacity 20000000, renewables 0, peak demand 100); at most 10000000 MW (10 TW)",
+    ),
+    case(
+        "46-mttr-billion-hours.toml",
+        Some(13),
+        r#"units "G1" → mttr_h"#,
+        "from 1 to 1e7 (1e7 hours is over a thousand years), got 1000000000",
+    ),
+    case(
+        "47-duplicate-region.toml",
+        Some(10),
+        r#"regions "R" → name"#,
+        "is used by another region; names must be unique",
+    ),
+    case(
+        "48-duplicate-renewable.toml",
+        Some(21),
+        r#"renewables "W1" → name"#,
+        "is used by another unit or renewable; names must be unique",
+    ),
+    case(
+        "49-duplicate-project.toml",
+        Some(14),
+        r#"queued_projects "Solar park A" → name"#,
+        "is used by another project; names must be unique",
+    ),
+    case(
+        "50-renewable-unknown-region.toml",
+        Some(17),
+        r#"renewables "W1" → region"#,
+        r#"no region is named "Offshore"; regions: R"#,
+    ),
+    case(
+        "51-added-load-unknown-region.toml",
+        Some(17),
+        r#"added_loads "Data centre" → region"#,
+        r#"no region is named "East"; regions: R"#,
+    ),
+    case(
+        "52-interface-unknown-region.toml",
+        Some(18),
+        r#"interfaces "Tie" → to"#,
+        r#"no region is named "South"; regions: R"#,
+    ),
+    csv(
+        "53-csv-empty-file.toml",
+        "empty.csv",
+        1,
+        r#"regions "R" → load_mw (file csv/empty.csv)"#,
+        "is empty; a profile CSV needs a header row naming its columns",
+    ),
+    csv(
+        "54-csv-header-only.toml",
+        "header-only.csv",
+        1,
+        LOAD_COLUMN,
+        "has 0 data rows; the study has 4 hours",
+    ),
+    csv(
+        "55-csv-blank-lines.toml",
+        "blank-lines.csv",
+        4,
+        r#"regions "R" → load_mw (file csv/blank-lines.csv)"#,
+        "is blank; a profile needs one row per study hour with no blank lines between rows",
+    ),
+    csv(
+        "56-csv-inf.toml",
+        "inf.csv",
+        3,
+        LOAD_COLUMN,
+        "from 0 to 10,000,000, got inf",
+    ),
+    case(
+        "57-weather-year-duplicate.toml",
+        Some(4),
+        "study.weather_years",
+        r#"names must be non-empty and unique, got "2019""#,
+    ),
+    case(
+        "58-weights-all-zero.toml",
+        Some(5),
+        "study.weather_year_weights",
+        "must be non-negative numbers, not all zero",
+    ),
+    case(
+        "59-weather-years-empty.toml",
+        Some(4),
+        "study.weather_years",
+        "must name at least one weather year, or be left out",
+    ),
+    case(
+        "60-discrete-mismatched-lengths.toml",
+        Some(2),
+        "load_multiplier",
+        "`values` and `weights` must be non-empty and of equal length, got 3 and 2",
+    ),
+    case(
+        "61-beta-alpha-zero.toml",
+        Some(18),
+        r#"added_loads "Data centre" → utilization"#,
+        "alpha and beta must be > 0, got 0 and 2",
+    ),
+    case(
+        "62-triangular-mode-outside.toml",
+        Some(17),
+        r#"added_loads "Data centre" → size_mw"#,
+        "needs low ≤ mode ≤ high and low < high, got 10, 40, 30",
+    ),
+    case(
+        "63-not-utf8.toml",
+        Some(6),
+        "name",
+        "is not UTF-8 text: byte 0xE9 cannot be read as a character (save the file as UTF-8)",
+    ),
+    case(
+        "64-hours-8785.toml",
+        Some(3),
+        "study.hours",
+        "from 1 to 8784, got 8785",
+    ),
+    case(
+        "65-inline-negative-load.toml",
+        Some(7),
+        r#"regions "R" → load_mw[1]"#,
+        "from 0 to 10,000,000, got -5",
+    ),
+    case(
+        "66-weights-infinite-sum.toml",
+        Some(5),
+        "study.weather_year_weights",
+        "must be non-negative numbers, not all zero, with a finite sum",
+    ),
 ];
 
 /// Longest error, in lines, that still fits on one screen.
@@ -426,8 +575,8 @@ fn every_bad_fixture_is_in_the_table() {
     let listed: BTreeSet<&str> = CASES.iter().map(|c| c.fixture).collect();
     assert_eq!(listed.len(), CASES.len(), "a fixture is listed twice");
     assert!(
-        CASES.len() >= 20,
-        "the corpus must hold at least twenty cases"
+        CASES.len() >= 60,
+        "the corpus must hold at least sixty cases"
     );
 
     let mut scenarios = BTreeSet::new();
@@ -499,4 +648,111 @@ fn windows_line_endings_and_byte_order_marks_are_read() {
         [0.3, 0.5, 1.0, 0.0]
     );
     egap::scenario::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// `egap validate` on every bad fixture fails with exit status 2 and a short message.
+#[test]
+fn the_cli_refuses_every_bad_fixture_with_status_2_and_a_short_message() {
+    let dir = fixtures().join("bad");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_egap"))
+            .arg("validate")
+            .arg(dir.join(case.fixture))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines = stderr.lines().count();
+        if output.status.code() != Some(2) || lines >= MAX_LINES || lines == 0 {
+            failures.push(format!(
+                "{}: status {:?}, {lines} lines on stderr:\n{stderr}",
+                case.fixture,
+                output.status.code()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Writes `text` as `scenario.toml` in `dir` and returns the rendered error of loading it,
+/// and how long that took.
+fn error_of(dir: &Path, text: &str) -> (String, Duration) {
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    let start = Instant::now();
+    let error = rendered_error(&path).unwrap_or_else(|e| panic!("{e}"));
+    (error, start.elapsed())
+}
+
+/// Enormous files are generated here rather than committed. Each must be refused with a clear
+/// error in well under a second of work: nothing reads further than it needs to.
+#[test]
+fn enormous_files_are_refused_quickly() {
+    const QUICK: Duration = Duration::from_secs(20);
+    let dir = tempfile::tempdir().unwrap();
+    let unit = "[[units]]\nname = \"G1\"\ncapacity_mw = 150\nmttf_h = 1000\nmttr_h = 50\n";
+
+    // A 60 MB profile: a few million rows for a leap-year study. Reading stops one row past
+    // the horizon.
+    let row = "1,100.000000000000\n";
+    let mut csv = String::with_capacity(60_000_000);
+    csv.push_str("hour,load_mw\n");
+    for _ in 0..60_000_000 / row.len() {
+        csv.push_str(row);
+    }
+    std::fs::write(dir.path().join("huge.csv"), csv).unwrap();
+    let (error, took) = error_of(
+        dir.path(),
+        &format!(
+            "[study]\nhours = 8784\n\n[[regions]]\nname = \"R\"\nload_mw = {{ file = \"huge.csv\", column = \"load_mw\" }}\n\n{unit}"
+        ),
+    );
+    assert!(
+        error.contains("huge.csv:8786")
+            && error.contains("has more than 8784 data rows; the study has 8784 hours"),
+        "{error}"
+    );
+    assert!(took < QUICK, "took {took:?}");
+
+    // A million-value inline list.
+    let list = vec!["100"; 1_000_000].join(", ");
+    let (error, took) = error_of(
+        dir.path(),
+        &format!("[study]\nhours = 4\n\n[[regions]]\nname = \"R\"\nload_mw = [{list}]\n\n{unit}"),
+    );
+    assert!(
+        error.contains("scenario.toml:6")
+            && error.contains("one value per study hour (4), got 1000000"),
+        "{error}"
+    );
+    assert!(took < QUICK, "took {took:?}");
+
+    // Files beyond the size limits (sparse, so cheap to make) are not read at all.
+    let big = dir.path().join("big.csv");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(egap::scenario::profile::MAX_PROFILE_BYTES + 1)
+        .unwrap();
+    let (error, took) = error_of(
+        dir.path(),
+        &format!(
+            "[study]\nhours = 4\n\n[[regions]]\nname = \"R\"\nload_mw = {{ file = \"big.csv\", column = \"load_mw\" }}\n\n{unit}"
+        ),
+    );
+    assert!(
+        error.contains("big.csv: ") && error.contains("is larger than 256 MiB"),
+        "{error}"
+    );
+    assert!(took < QUICK, "took {took:?}");
+
+    let toml = dir.path().join("big.toml");
+    std::fs::File::create(&toml)
+        .unwrap()
+        .set_len(egap::scenario::MAX_SCENARIO_BYTES + 1)
+        .unwrap();
+    let error = rendered_error(&toml).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        error.contains("big.toml: ") && error.contains("is larger than 64 MiB"),
+        "{error}"
+    );
 }

@@ -57,8 +57,15 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         .units
         .iter()
         .map(|u| f64::from(u.count) * u.capacity_mw.max())
-        .sum();
-    let renewable_mw: f64 = scenario.renewables.iter().map(|r| r.capacity_mw).sum();
+        .sum::<f64>()
+        + 0.0;
+    // `+ 0.0`: an empty f64 sum is -0.0, which would print as "renewables -0".
+    let renewable_mw = scenario
+        .renewables
+        .iter()
+        .map(|r| r.capacity_mw)
+        .sum::<f64>()
+        + 0.0;
     let demand_mw = scenario.load_multiplier.max * load.max()
         + scenario
             .added_loads

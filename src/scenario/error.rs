@@ -38,10 +38,12 @@ impl fmt::Display for Diagnostic {
 /// Everything wrong with a scenario, reported at once where the parser could go on.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario {}: {source}", path.display())]
+    /// (`reason` rather than `source`: the message already includes it, and a `source` would
+    /// print it twice in an error chain.)
+    #[error("cannot read scenario {}: {reason}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),

@@ -18,23 +18,63 @@ pub use model::Scenario;
 pub use parameters::ParameterLaws;
 pub use tables::CompiledSystem;
 
+/// Largest scenario file read, bytes: ten inline profiles of a leap year take about 1 MiB,
+/// and longer data belongs in CSV profiles.
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
 /// Reads and validates the scenario at `path` (profile paths are relative to its folder).
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = read_at_most(path, MAX_SCENARIO_BYTES)
+        .map_err(|reason| ScenarioError::Read {
+            path: path.to_path_buf(),
+            reason,
+        })?
+        .ok_or_else(|| {
+            ScenarioError::Invalid(vec![Diagnostic {
+                file: path.to_path_buf(),
+                line: None,
+                column: None,
+                field: String::new(),
+                message: format!(
+                    "is larger than {} MiB, the most a scenario file may be (put long profiles in CSV files)",
+                    MAX_SCENARIO_BYTES >> 20
+                ),
+            }])
+        })?;
     let text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        // The prefix up to the bad byte is valid, so lines and columns count as usual.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+        let (line, column) = error::line_column(before, at);
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let key = before[start..].split_once('=').map(|(k, _)| k.trim());
         ScenarioError::Invalid(vec![Diagnostic {
             file: path.to_path_buf(),
-            line: None,
-            column: None,
-            field: String::new(),
+            line: Some(line),
+            column: Some(column),
+            field: key
+                .filter(|k| !k.starts_with('#'))
+                .unwrap_or_default()
+                .to_string(),
             message: format!(
-                "is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
+                "is not UTF-8 text: byte 0x{:02X} cannot be read as a character (save the file as UTF-8)",
+                bytes[at]
             ),
         }])
     })?;
     validate::validate(path, &text)
+}
+
+/// The bytes of `path`, or `None` when it holds more than `limit` bytes. Reads no further
+/// than that, so a huge file, a device such as /dev/zero or an endless pipe costs little.
+pub(crate) fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > limit {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }

@@ -68,9 +68,16 @@ pub const FRACTION: Bounds = Bounds {
 
 struct CsvTable {
     headers: Vec<String>,
-    /// (line number, cells) of each data row.
+    /// Line of the header row.
+    header_line: usize,
+    /// (line number, cells) of each data row, up to one more than the study's hours.
     rows: Vec<(usize, Vec<String>)>,
+    /// Whether reading stopped at that extra row (the file may hold many more).
+    truncated: bool,
 }
+
+/// Largest profile file read, bytes (a full year of a hundred series is a few MiB).
+pub const MAX_PROFILE_BYTES: u64 = 256 << 20;
 
 /// Reads profiles for one scenario, caching each CSV file so it is parsed once.
 pub struct ProfileReader<'a> {
@@ -215,7 +222,7 @@ impl<'a> ProfileReader<'a> {
             let table = self
                 .cache
                 .entry(path.clone())
-                .or_insert_with(|| read_table(&path));
+                .or_insert_with(|| read_table(&path, self.hours));
             let table = match table {
                 Ok(t) => t,
                 Err(TableError::Unreadable(e)) => {
@@ -250,14 +257,18 @@ impl<'a> ProfileReader<'a> {
                 return None;
             };
             if table.rows.len() != self.hours {
+                let rows = if table.truncated {
+                    format!("more than {}", self.hours)
+                } else {
+                    table.rows.len().to_string()
+                };
                 errors.push(Diagnostic {
                     file: path.clone(),
-                    line: table.rows.last().map(|r| r.0),
+                    line: Some(table.rows.last().map_or(table.header_line, |r| r.0)),
                     column: None,
                     field: format!("{field} → column \"{column}\""),
                     message: format!(
-                        "has {} data rows; the study has {} hours and needs exactly one row per hour",
-                        table.rows.len(),
+                        "has {rows} data rows; the study has {} hours and needs exactly one row per hour",
                         self.hours
                     ),
                 });
@@ -315,7 +326,9 @@ enum TableError {
     Malformed(Diagnostic),
 }
 
-fn read_table(path: &Path) -> Result<CsvTable, TableError> {
+/// Reads the CSV table at `path`, stopping after `hours + 1` data rows: a longer file is wrong
+/// whichever column is used, and need not be read to the end.
+fn read_table(path: &Path, hours: usize) -> Result<CsvTable, TableError> {
     let fail = |line: Option<usize>, message: String| {
         TableError::Malformed(Diagnostic {
             file: path.to_path_buf(),
@@ -325,18 +338,36 @@ fn read_table(path: &Path) -> Result<CsvTable, TableError> {
             message,
         })
     };
-    let bytes = std::fs::read(path).map_err(TableError::Unreadable)?;
+    let bytes = super::read_at_most(path, MAX_PROFILE_BYTES)
+        .map_err(TableError::Unreadable)?
+        .ok_or_else(|| {
+            fail(
+                None,
+                format!(
+                    "is larger than {} MiB, the most a profile file may be",
+                    MAX_PROFILE_BYTES >> 20
+                ),
+            )
+        })?;
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .flexible(true)
         .from_reader(bytes.as_slice());
-    let headers: Vec<String> = reader
+    let header = reader
         .headers()
         .map_err(|e| fail(Some(1), format!("cannot read the CSV header: {e}")))?
+        .clone();
+    let headers: Vec<String> = header
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(fail(
+            Some(1),
+            "is empty; a profile CSV needs a header row naming its columns, then one row per study hour".into(),
+        ));
+    }
     // Lines are counted here from byte offsets: on files with CRLF line endings the csv crate
     // consumes only the `\r` of each terminator, so its line numbers run one behind and a
     // record's offset points at the `\n` before it (BurntSushi/rust-csv#395).
@@ -356,8 +387,14 @@ fn read_table(path: &Path) -> Result<CsvTable, TableError> {
         counted.0 = byte;
         counted.1
     };
+    let header_line = header.position().map_or(1, |p| line_at(p.byte()));
     let mut rows = Vec::new();
+    let mut truncated = false;
     for record in reader.records() {
+        if rows.len() > hours {
+            truncated = true;
+            break;
+        }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -378,5 +415,27 @@ fn read_table(path: &Path) -> Result<CsvTable, TableError> {
         }
         rows.push((line, record.iter().map(str::to_string).collect()));
     }
-    Ok(CsvTable { headers, rows })
+    // The csv crate skips blank lines; between data rows one most likely stands for a missing
+    // hour, and skipping it would shift every later hour, so it is refused.
+    if let Some(&(last, _)) = rows.last() {
+        let blank = bytes
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .map(|(i, text)| (i + 1, text))
+            .skip(header_line)
+            .take_while(|&(line, _)| line < last)
+            .find(|(_, text)| text.iter().all(u8::is_ascii_whitespace));
+        if let Some((line, _)) = blank {
+            return Err(fail(
+                Some(line),
+                "is blank; a profile needs one row per study hour with no blank lines between rows (delete the line, or fill in the missing hour)".into(),
+            ));
+        }
+    }
+    Ok(CsvTable {
+        headers,
+        header_line,
+        rows,
+        truncated,
+    })
 }

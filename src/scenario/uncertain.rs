@@ -238,6 +238,9 @@ impl Uncertain {
                     if total <= 0.0 {
                         return Err("`weights` must not all be zero".into());
                     }
+                    if !total.is_finite() {
+                        return Err("`weights` must have a finite sum".into());
+                    }
                     let mut acc = 0.0;
                     let cumulative: Vec<f64> = weights
                         .iter()

@@ -227,7 +227,8 @@ fn build(
                 format!("must be a whole number of units from 1 to {MAX_UNITS}, got {count}"),
             );
         }
-        total_units += count.max(0);
+        // Saturating: a count is checked above, but two of i64::MAX must still add up.
+        total_units = total_units.saturating_add(count.max(0));
         let capacity = profiles.read(
             &u.capacity_mw,
             &format!("{field} → capacity_mw"),
@@ -360,14 +361,28 @@ fn build(
     }
     for i in &file.interfaces {
         let i = i.get_ref();
-        let field = "interfaces";
-        for end in [&i.from, &i.to] {
-            find_region(&Some(end.clone()), field, end.span().start, errors);
+        let field = i.name.as_ref().map_or("interfaces".to_string(), |n| {
+            format!("interfaces \"{}\"", n.get_ref())
+        });
+        for (key, end) in [("from", &i.from), ("to", &i.to)] {
+            if !region_index.contains_key(end.get_ref()) {
+                let mut names: Vec<_> = region_index.keys().cloned().collect();
+                names.sort();
+                errors.at(
+                    end.span().start,
+                    format!("{field} → {key}"),
+                    format!(
+                        "no region is named \"{}\"; regions: {}",
+                        end.get_ref(),
+                        names.join(", ")
+                    ),
+                );
+            }
         }
         if i.from.get_ref() == i.to.get_ref() {
             errors.at(
                 i.to.span().start,
-                "interfaces → to",
+                format!("{field} → to"),
                 format!(
                     "an interface must join two different regions, got \"{}\" at both ends",
                     i.to.get_ref()
@@ -456,11 +471,13 @@ fn weather_years(study: &format::Study, errors: &mut Collector) -> Option<(Vec<S
                 );
                 return None;
             }
-            if values.iter().any(|v| !v.is_finite() || *v < 0.0) || total <= 0.0 {
+            if values.iter().any(|v| !v.is_finite() || *v < 0.0)
+                || !(total > 0.0 && total.is_finite())
+            {
                 errors.at(
                     w.span().start,
                     "study.weather_year_weights",
-                    "must be non-negative numbers, not all zero",
+                    "must be non-negative numbers, not all zero, with a finite sum",
                 );
                 return None;
             }
@@ -477,7 +494,19 @@ fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> O
         if x.is_finite() && (1.0..=MAX_MEAN_HOURS).contains(&x) {
             Some(x)
         } else {
-            errors.at(v.span().start, format!("{field} → {key}"), format!("must be a number of hours from 1 to {MAX_MEAN_HOURS:e} (an hourly model cannot resolve shorter), got {}", number(x)));
+            let why = if x < 1.0 {
+                "an hourly model cannot resolve shorter"
+            } else {
+                "1e7 hours is over a thousand years"
+            };
+            errors.at(
+                v.span().start,
+                format!("{field} → {key}"),
+                format!(
+                    "must be a number of hours from 1 to {MAX_MEAN_HOURS:e} ({why}), got {}",
+                    number(x)
+                ),
+            );
             None
         }
     };

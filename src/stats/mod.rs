@@ -29,8 +29,18 @@ pub struct Units {
     pub hours: u32,
 }
 
+/// Most trajectories one accumulator read from a file may hold: more than any run makes (a
+/// billion trajectories a second for a century), and little enough that any four such
+/// accumulators merge without overflowing a sum.
+pub const MAX_TRAJECTORIES: u64 = 1 << 62;
+
 /// Exact sums over trajectory records and per-hour counters; see the module docs.
+///
+/// Read from a file (a shard or a checkpoint), it is checked to be one that [`Accumulator::add`]
+/// and [`Accumulator::merge`] could have made, so that merging it cannot overflow and its
+/// summary cannot hold a NaN (a share of short trajectories above 1, say).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AccumulatorFile")]
 pub struct Accumulator {
     trajectories: u64,
     /// Trajectories with at least one shortfall hour (LOLP).
@@ -56,6 +66,109 @@ pub struct Accumulator {
     hourly_short: Vec<u64>,
     /// Per hour: Σ over trajectories of the shortfall (power units).
     hourly_shortfall: Vec<u128>,
+}
+
+/// The wire form of an [`Accumulator`], field for field, before its checks.
+#[derive(Deserialize)]
+struct AccumulatorFile {
+    trajectories: u64,
+    short_trajectories: u64,
+    unserved_energy: Moments,
+    curtailed_energy: Moments,
+    renewable_energy: Moments,
+    demand_energy: Moments,
+    peak_shortfall: Moments,
+    loss_of_load_hours: Moments,
+    loss_of_load_days: Moments,
+    loss_of_load_events: Moments,
+    unserved_x_demand: Wide,
+    curtailed_x_renewable: Wide,
+    unserved_histogram: Histogram,
+    loss_of_load_hours_histogram: Histogram,
+    curtailed_histogram: Histogram,
+    hourly_short: Vec<u64>,
+    hourly_shortfall: Vec<u128>,
+}
+
+/// An accumulator read from a file that no run could have made.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid accumulator: {0}")]
+pub struct AccumulatorError(&'static str);
+
+impl TryFrom<AccumulatorFile> for Accumulator {
+    type Error = AccumulatorError;
+
+    fn try_from(a: AccumulatorFile) -> Result<Self, Self::Error> {
+        let n = a.trajectories;
+        if n > MAX_TRAJECTORIES {
+            return Err(AccumulatorError("more than 2^62 trajectories"));
+        }
+        if a.short_trajectories > n {
+            return Err(AccumulatorError(
+                "more short trajectories than trajectories",
+            ));
+        }
+        // Each record field is a u64, so Σx ≤ n·(2^64 − 1) and Σx² < n·2^128 < 2^192; so are
+        // the cross products.
+        let largest_sum = u128::from(n) * u128::from(u64::MAX);
+        let moments = [
+            &a.unserved_energy,
+            &a.curtailed_energy,
+            &a.renewable_energy,
+            &a.demand_energy,
+            &a.peak_shortfall,
+            &a.loss_of_load_hours,
+            &a.loss_of_load_days,
+            &a.loss_of_load_events,
+        ];
+        if moments
+            .iter()
+            .any(|m| m.sum > largest_sum || m.sum_sq.bits() > 192)
+            || a.unserved_x_demand.bits() > 192
+            || a.curtailed_x_renewable.bits() > 192
+        {
+            return Err(AccumulatorError(
+                "a sum exceeds what its trajectories can add up to",
+            ));
+        }
+        let histograms = [
+            &a.unserved_histogram,
+            &a.loss_of_load_hours_histogram,
+            &a.curtailed_histogram,
+        ];
+        if histograms.iter().any(|h| h.count() != n) {
+            return Err(AccumulatorError(
+                "a histogram's count differs from the trajectories",
+            ));
+        }
+        if a.hourly_short.len() != a.hourly_shortfall.len()
+            || a.hourly_short.iter().any(|&short| short > n)
+            || a.hourly_shortfall.iter().any(|&sum| sum > largest_sum)
+        {
+            return Err(AccumulatorError(
+                "the hourly counters do not fit the trajectories",
+            ));
+        }
+        Ok(Accumulator {
+            trajectories: a.trajectories,
+            short_trajectories: a.short_trajectories,
+            unserved_energy: a.unserved_energy,
+            curtailed_energy: a.curtailed_energy,
+            renewable_energy: a.renewable_energy,
+            demand_energy: a.demand_energy,
+            peak_shortfall: a.peak_shortfall,
+            loss_of_load_hours: a.loss_of_load_hours,
+            loss_of_load_days: a.loss_of_load_days,
+            loss_of_load_events: a.loss_of_load_events,
+            unserved_x_demand: a.unserved_x_demand,
+            curtailed_x_renewable: a.curtailed_x_renewable,
+            unserved_histogram: a.unserved_histogram,
+            loss_of_load_hours_histogram: a.loss_of_load_hours_histogram,
+            curtailed_histogram: a.curtailed_histogram,
+            hourly_short: a.hourly_short,
+            hourly_shortfall: a.hourly_shortfall,
+        })
+    }
 }
 
 impl Accumulator {

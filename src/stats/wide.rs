@@ -39,6 +39,14 @@ impl Wide {
         (!borrow).then_some(Wide(out))
     }
 
+    /// Bits needed to write the value (0 for zero).
+    pub fn bits(self) -> u32 {
+        self.0
+            .iter()
+            .rposition(|&limb| limb != 0)
+            .map_or(0, |i| 64 * i as u32 + 64 - self.0[i].leading_zeros())
+    }
+
     /// Nearest-ish `f64` (a few ulps): the limbs are folded from the top.
     pub fn to_f64(self) -> f64 {
         const RADIX: f64 = 18_446_744_073_709_551_616.0; // 2^64
@@ -153,6 +161,8 @@ mod tests {
         expected[2] = u64::MAX - 1;
         expected[3] = u64::MAX;
         assert_eq!(square, Wide(expected));
+        assert_eq!(square.bits(), 256);
+        assert_eq!((Wide::ZERO.bits(), Wide::from(1u128).bits()), (0, 1));
         let mut acc = max;
         acc += 1u128;
         assert_eq!(acc, Wide([0, 0, 1, 0, 0, 0, 0, 0]));
