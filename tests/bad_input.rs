@@ -650,22 +650,32 @@ fn windows_line_endings_and_byte_order_marks_are_read() {
     egap::scenario::compile(&scenario).unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// `egap validate` on every bad fixture fails with exit status 2 and a short message.
+/// `egap run` and `egap validate` on every bad fixture fail with exit status 2 and a short
+/// message, and `run` writes no output.
 #[test]
 fn the_cli_refuses_every_bad_fixture_with_status_2_and_a_short_message() {
     let dir = fixtures().join("bad");
+    let out = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for case in CASES {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_egap"))
-            .arg("validate")
-            .arg(dir.join(case.fixture))
-            .output()
-            .unwrap();
+    for (case, command) in CASES
+        .iter()
+        .flat_map(|c| [(c, "run"), (c, "validate")])
+    {
+        let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_egap"));
+        cli.arg(command).arg(dir.join(case.fixture));
+        if command == "run" {
+            cli.args(["--trajectories", "10", "--backend", "cpu", "--out"])
+                .arg(out.path().join(case.fixture));
+        }
+        let output = cli.output().unwrap();
+        if command == "run" && out.path().join(case.fixture).join("summary.json").exists() {
+            failures.push(format!("{}: run wrote a summary", case.fixture));
+        }
         let stderr = String::from_utf8_lossy(&output.stderr);
         let lines = stderr.lines().count();
         if output.status.code() != Some(2) || lines >= MAX_LINES || lines == 0 {
             failures.push(format!(
-                "{}: status {:?}, {lines} lines on stderr:\n{stderr}",
+                "egap {command} {}: status {:?}, {lines} lines on stderr:\n{stderr}",
                 case.fixture,
                 output.status.code()
             ));
