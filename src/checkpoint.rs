@@ -73,9 +73,7 @@ pub fn load(
             options.first_trajectory + options.trajectories
         )));
     }
-    if c.accumulator.trajectories() > c.trajectories
-        || c.accumulator.hours() != study.system.hours()
-    {
+    if c.accumulator.trajectories() > c.trajectories || !c.accumulator.fits_system(&study.system) {
         return Err(bad("its statistics do not fit the run".into()));
     }
     Ok(Some(c.accumulator))

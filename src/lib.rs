@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use engine::gpu::GpuError;
-use engine::{Engine, HourlyRisk, Prepared, TrajectoryRecord};
+use engine::{ChunkRecords, Engine, Prepared};
 use scenario::{CompiledSystem, ParameterLaws, Scenario, ScenarioError};
 use stats::Accumulator;
 
@@ -146,7 +146,7 @@ pub struct RunOutcome {
 
 /// What the worker hands the accumulating thread, in trajectory order.
 enum Message {
-    Chunk(Vec<TrajectoryRecord>, HourlyRisk),
+    Chunk(ChunkRecords),
     Note(String),
     Failed(Error),
 }
@@ -165,7 +165,7 @@ pub fn run(
     options: &RunOptions,
     observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
 ) -> Result<RunOutcome, Error> {
-    let fresh = Accumulator::new(study.system.hours());
+    let fresh = Accumulator::for_system(&study.system);
     run_resumed(study, engine, fallback, options, fresh, observer)
 }
 
@@ -180,7 +180,7 @@ pub fn run_resumed(
     done: Accumulator,
     observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
 ) -> Result<RunOutcome, Error> {
-    if done.trajectories() > options.trajectories || done.hours() != study.system.hours() {
+    if done.trajectories() > options.trajectories || !done.fits_system(&study.system) {
         return Err(Error::Options(
             "the checkpoint does not belong to this run".into(),
         ));
@@ -243,7 +243,7 @@ pub fn run_resumed(
                     other => other,
                 };
                 let message = match result {
-                    Ok((records, risk)) => Message::Chunk(records, risk),
+                    Ok(chunk) => Message::Chunk(chunk),
                     Err(e) => Message::Failed(e.into()),
                 };
                 let failed = matches!(message, Message::Failed(_));
@@ -257,12 +257,10 @@ pub fn run_resumed(
             match message {
                 Message::Note(n) => notes.push(n),
                 Message::Failed(e) => return Err(e),
-                Message::Chunk(records, risk) => {
-                    for r in &records {
-                        accumulator.add(r);
-                    }
-                    accumulator.add_hourly(&risk);
-                    next += records.len() as u64;
+                Message::Chunk(chunk) => {
+                    accumulator.add_chunk(&chunk);
+                    next +=
+                        (chunk.records.len() / study.system.header.record_slots as usize) as u64;
                     if observer(next - options.first_trajectory, &accumulator) == Control::Stop
                         && next < end
                     {

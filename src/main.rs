@@ -639,7 +639,7 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         &engine,
         args.backend == Backend::Auto,
         &options,
-        resumed.unwrap_or_else(|| egap::stats::Accumulator::new(study.system.hours())),
+        resumed.unwrap_or_else(|| egap::stats::Accumulator::for_system(&study.system)),
         &mut |done, accumulator| {
             bar.set_position(done);
             if args.target_rel_se.is_some() {

@@ -1,6 +1,5 @@
 //! Bad input: every malformed scenario in `tests/fixtures/bad/` is refused with a short error
 //! that names the file, the line and the field, and says what would be valid; none panics.
-//! Valid input this version cannot simulate yet gets the "not yet supported" error instead.
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -257,7 +256,7 @@ const CASES: &[Case] = &[
     case(
         "33-interface-to-itself.toml",
         Some(17),
-        "interfaces → to",
+        r#"interfaces "R-R" → to"#,
         r#"must join two different regions, got "R" at both ends"#,
     ),
     case(
@@ -286,16 +285,16 @@ const CASES: &[Case] = &[
         "one value per study hour (4), got 3",
     ),
     case(
-        "38-two-regions-unsupported.toml",
-        None,
-        "several regions",
-        "is not yet supported",
+        "38-storage-efficiency-above-one.toml",
+        Some(20),
+        r#"storage "Battery" → round_trip_efficiency"#,
+        "must be a fraction above 0 and at most 1, got 1.2",
     ),
     case(
-        "39-storage-unsupported.toml",
-        None,
-        "[[storage]]",
-        "is not yet supported",
+        "39-interface-no-limit.toml",
+        Some(20),
+        r#"interfaces "Tie""#,
+        "give either limit_mw (the same both ways) or both limit_forward_mw and limit_backward_mw",
     ),
     case(
         "40-missing-capacity.toml",
@@ -657,10 +656,7 @@ fn the_cli_refuses_every_bad_fixture_with_status_2_and_a_short_message() {
     let dir = fixtures().join("bad");
     let out = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    for (case, command) in CASES
-        .iter()
-        .flat_map(|c| [(c, "run"), (c, "validate")])
-    {
+    for (case, command) in CASES.iter().flat_map(|c| [(c, "run"), (c, "validate")]) {
         let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_egap"));
         cli.arg(command).arg(dir.join(case.fixture));
         if command == "run" {

@@ -41,10 +41,11 @@ fn study(name: &str) -> Study {
 
 fn assert_engines_agree(gpu: &GpuEngine, study: &Study, seed: u64, first: u64, n: usize) {
     let prepared = gpu.prepare(&study.system).unwrap();
-    let (g, gh) = gpu
+    let g = gpu
         .run_chunk(&prepared, &study.laws, seed, first, n)
         .unwrap();
-    let (c, ch) = egap::engine::cpu::run_chunk(&study.system, &study.laws, seed, first, n);
+    let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, seed, first, n);
+    let (g, gh, c, ch) = (g.records, g.risk, c.records, c.risk);
     assert_eq!(g.len(), c.len());
     for (i, (a, b)) in g.iter().zip(&c).enumerate() {
         assert_eq!(
@@ -211,8 +212,9 @@ fn random_small_systems_are_identical_on_gpu_and_cpu() {
     for case in 1..=16 {
         let study = random_system(dir.path(), case);
         let prepared = gpu.prepare(&study.system).unwrap();
-        let (g, gh) = gpu.run_chunk(&prepared, &study.laws, case, 0, 400).unwrap();
-        let (c, ch) = egap::engine::cpu::run_chunk(&study.system, &study.laws, case, 0, 400);
+        let g = gpu.run_chunk(&prepared, &study.laws, case, 0, 400).unwrap();
+        let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, case, 0, 400);
+        let (g, gh, c, ch) = (g.records, g.risk, c.records, c.risk);
         for (i, (a, b)) in g.iter().zip(&c).enumerate() {
             assert_eq!(a, b, "random system {case}: trajectory {i} differs");
         }
@@ -327,7 +329,7 @@ fn network_dispatch_is_identical_on_gpu_and_cpu() {
     let mut net = egap::engine::cpu::network::Network::default();
     let mut out = egap::engine::cpu::network::Dispatch::default();
     for (i, ((regions, links), g)) in problems.iter().zip(&on_gpu).enumerate() {
-        egap::engine::cpu::network::dispatch_hour(regions, links, &mut net, &mut out);
+        egap::engine::cpu::network::dispatch_hour(regions, links, &[], &mut net, &mut out);
         assert_eq!(g, &out, "network {i} differs: {regions:?} {links:?}");
     }
 }

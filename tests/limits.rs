@@ -45,7 +45,7 @@ fn the_largest_accepted_system_runs_exactly_on_both_engines() {
     let dir = tempfile::tempdir().unwrap();
     let study = largest_system(dir.path());
     assert_eq!(study.system.units.len(), 100_000);
-    let (cpu, _) = egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, 3);
+    let cpu = egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, 3).records;
     let unit_mwh = study.system.power_unit_w as f64 / 1.0e6;
     for r in &cpu {
         // Demand energy is the exact sum of the hourly loads.
@@ -78,8 +78,9 @@ fn the_largest_accepted_system_runs_exactly_on_both_engines() {
         }
         Ok(gpu) => {
             let prepared = gpu.prepare(&study.system).unwrap();
-            let (g, gh) = gpu.run_chunk(&prepared, &study.laws, 1, 0, 3).unwrap();
-            let (c, ch) = egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, 3);
+            let g = gpu.run_chunk(&prepared, &study.laws, 1, 0, 3).unwrap();
+            let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, 3);
+            let (g, gh, c, ch) = (g.records, g.risk, c.records, c.risk);
             assert_eq!(g, c);
             assert_eq!(gh, ch);
         }

@@ -73,7 +73,7 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
         .enumerate()
     {
         let n = regions.len();
-        dispatch_hour(&regions, &links, &mut net, &mut out);
+        dispatch_hour(&regions, &links, &[], &mut net, &mut out);
         let shortfall: u64 = out.shortfall.iter().map(|&s| u64::from(s)).sum();
         let curtailment: u64 = out.curtailment.iter().map(|&c| u64::from(c)).sum();
         let (lp_shortfall, lp_curtailment) = oracle(&regions, &links);

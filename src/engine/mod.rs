@@ -5,7 +5,7 @@ pub mod gpu;
 pub mod record;
 pub mod rng;
 
-pub use record::{HourlyRisk, TrajectoryRecord};
+pub use record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
 
 use crate::scenario::{CompiledSystem, ParameterLaws};
 use gpu::{GpuEngine, GpuError, GpuSystem};
@@ -75,7 +75,7 @@ impl Engine {
         seed: u64,
         first: u64,
         count: usize,
-    ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
+    ) -> Result<ChunkRecords, GpuError> {
         match (self, prepared) {
             (Engine::Gpu(g), Prepared::Gpu(gs)) => g.run_chunk(gs, laws, seed, first, count),
             _ => Ok(cpu::run_chunk(sys, laws, seed, first, count)),

@@ -33,8 +33,36 @@ pub struct TrajectoryRecord {
     pub loss_of_load_events: u32,
 }
 
-/// Per-hour counters over a set of trajectories, for the hourly risk profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What one trajectory did on one interface or with one storage device. The GPU twin is
+/// `FlowRecord` in `shaders/shared.wgsl`.
+#[repr(C)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Pod, Zeroable, Serialize, Deserialize,
+)]
+pub struct FlowRecord {
+    /// Interface: energy carried from → to. Storage: energy charged (drawn from the grid).
+    pub first_energy: u64,
+    /// Interface: energy carried to → from. Storage: energy discharged (given to the grid).
+    pub second_energy: u64,
+    /// Interface: hours at the from → to limit. Storage: hours ending full.
+    pub first_hours: u32,
+    /// Interface: hours at the to → from limit. Storage: hours ending empty.
+    pub second_hours: u32,
+}
+
+/// Everything the engines produce for a chunk of trajectories.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChunkRecords {
+    /// `record_slots` records per trajectory: the system, then each region (when several).
+    pub records: Vec<TrajectoryRecord>,
+    /// `flow_slots` per trajectory: each interface, then each storage device.
+    pub flows: Vec<FlowRecord>,
+    pub risk: HourlyRisk,
+}
+
+/// Per-hour counters over a set of trajectories, for the hourly risk profile: `hours` values
+/// for the system, then `hours` for each region when there are several.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HourlyRisk {
     /// Trajectories with shortfall in each hour.
     pub short_trajectories: Vec<u64>,
@@ -44,12 +72,18 @@ pub struct HourlyRisk {
 
 impl HourlyRisk {
     pub fn new(hours: usize) -> Self {
+        Self::with_slots(hours, 1)
+    }
+
+    /// Counters for `slots` profiles of `hours` hours each.
+    pub fn with_slots(hours: usize, slots: usize) -> Self {
         Self {
-            short_trajectories: vec![0; hours],
-            shortfall_sum: vec![0; hours],
+            short_trajectories: vec![0; hours * slots],
+            shortfall_sum: vec![0; hours * slots],
         }
     }
 
+    /// Hours of all profiles together.
     pub fn hours(&self) -> usize {
         self.short_trajectories.len()
     }
@@ -78,5 +112,6 @@ mod tests {
         // 4 × vec2<u32> + 4 × u32 in shaders/shared.wgsl.
         assert_eq!(std::mem::size_of::<TrajectoryRecord>(), 48);
         assert_eq!(std::mem::align_of::<TrajectoryRecord>(), 8);
+        assert_eq!(std::mem::size_of::<FlowRecord>(), 24);
     }
 }

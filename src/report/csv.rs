@@ -4,11 +4,15 @@
 use std::fmt::Write;
 
 use super::Document;
-use crate::stats::{Distribution, Estimate, Summary};
+use crate::stats::{Distribution, Estimate, Metrics, Summary};
 
 /// (column name, unit, estimate) of every scalar metric, in report order.
 pub fn metric_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Estimate)> {
-    let m = &s.metrics;
+    metrics_of(&s.metrics)
+}
+
+/// [`metric_rows`] of one set of metrics (the system's or a region's).
+pub fn metrics_of(m: &Metrics) -> Vec<(&'static str, &'static str, &Estimate)> {
     vec![
         ("LOLE", "h", &m.lole_hours),
         ("LOLE", "d", &m.lole_days),
@@ -100,4 +104,86 @@ pub fn hourly_csv(doc: &Document) -> String {
         let _ = writeln!(out, "{},{},{}", h.hour, h.lolp, h.expected_shortfall_mw);
     }
     out
+}
+
+/// Every region's metrics (studies with several regions).
+pub fn regions_csv(doc: &Document) -> String {
+    let mut out = String::from("region,metric,unit,mean,standard_error,ci95_low,ci95_high\n");
+    for r in &doc.summary.regions {
+        for (name, unit, e) in metrics_of(&r.metrics) {
+            let _ = writeln!(
+                out,
+                "{},{name},{unit},{},{},{},{}",
+                quote(&r.name),
+                e.mean,
+                e.standard_error,
+                e.ci95_low,
+                e.ci95_high
+            );
+        }
+    }
+    out
+}
+
+/// Every region's hourly risk profile.
+pub fn regions_hourly_csv(doc: &Document) -> String {
+    let mut out = String::from("region,hour,lolp,expected_shortfall_mw\n");
+    for r in &doc.summary.regions {
+        let name = quote(&r.name);
+        for h in &r.hourly {
+            let _ = writeln!(
+                out,
+                "{name},{},{},{}",
+                h.hour, h.lolp, h.expected_shortfall_mw
+            );
+        }
+    }
+    out
+}
+
+pub fn interfaces_csv(doc: &Document) -> String {
+    let mut out = String::from(
+        "interface,forward_energy_mwh,backward_energy_mwh,mean_flow_mw,share_at_forward_limit,share_at_backward_limit\n",
+    );
+    for i in &doc.summary.interfaces {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            quote(&i.name),
+            i.forward_energy_mwh,
+            i.backward_energy_mwh,
+            i.mean_flow_mw,
+            i.share_at_forward_limit,
+            i.share_at_backward_limit
+        );
+    }
+    out
+}
+
+pub fn storage_csv(doc: &Document) -> String {
+    let mut out = String::from(
+        "storage,charged_mwh,discharged_mwh,cycles,share_of_hours_full,share_of_hours_empty\n",
+    );
+    for s in &doc.summary.storage {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            quote(&s.name),
+            s.charged_mwh,
+            s.discharged_mwh,
+            s.cycles,
+            s.share_of_hours_full,
+            s.share_of_hours_empty
+        );
+    }
+    out
+}
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+fn quote(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }

@@ -117,6 +117,20 @@ pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
     write_atomic(&dir.join("histograms.csv"), &csv::histograms_csv(document))?;
     write_atomic(&dir.join("exceedance.csv"), &csv::exceedance_csv(document))?;
     write_atomic(&dir.join("hourly_risk.csv"), &csv::hourly_csv(document))?;
+    let s = &document.summary;
+    if !s.regions.is_empty() {
+        write_atomic(&dir.join("regions.csv"), &csv::regions_csv(document))?;
+        write_atomic(
+            &dir.join("regions_hourly_risk.csv"),
+            &csv::regions_hourly_csv(document),
+        )?;
+    }
+    if !s.interfaces.is_empty() {
+        write_atomic(&dir.join("interfaces.csv"), &csv::interfaces_csv(document))?;
+    }
+    if !s.storage.is_empty() {
+        write_atomic(&dir.join("storage.csv"), &csv::storage_csv(document))?;
+    }
     Ok(dir.to_path_buf())
 }
 

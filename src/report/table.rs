@@ -42,13 +42,39 @@ pub fn describe(study: &Study) -> String {
     let _ = writeln!(
         out,
         "  dispatchable     {} units in {} groups, {capacity:.1} MW",
-        sys.units.len(),
+        sys.header.generators,
         s.units.len()
     );
     let _ = writeln!(
         out,
         "  renewables       {} plants, {renewable:.1} MW",
         s.renewables.len()
+    );
+    let _ = writeln!(
+        out,
+        "  interfaces       {}{}",
+        s.interfaces.len(),
+        if s.interfaces.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} circuits that can fail)",
+                sys.units.len() as u32
+                    - sys.header.generators
+                    - sys
+                        .storage
+                        .iter()
+                        .filter(|st| st.unit != crate::scenario::tables::NONE)
+                        .count() as u32
+            )
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  storage          {} devices, {:.1} MW, {:.1} MWh",
+        s.storage.len(),
+        s.storage.iter().map(|st| st.discharge_mw).sum::<f64>() + 0.0,
+        s.storage.iter().map(|st| st.energy_mwh).sum::<f64>() + 0.0
     );
     let _ = writeln!(out, "  added loads      {}", s.added_loads.len());
     let _ = writeln!(out, "  queued projects  {}", s.projects.len());
@@ -126,6 +152,64 @@ pub fn table(doc: &Document) -> String {
             number(d.max),
             number(d.cvar95)
         );
+    }
+    if !s.regions.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "region", "LOLE (h)", "EUE (MWh)", "P95 EUE", "curt. (MWh)", "curt. rate"
+        );
+        for r in &s.regions {
+            let m = &r.metrics;
+            let _ = writeln!(
+                out,
+                "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                r.name,
+                number(m.lole_hours.mean),
+                number(m.eue_mwh.mean),
+                number(r.distributions.unserved_energy_mwh.p95),
+                number(m.curtailment_mwh.mean),
+                number(m.curtailment_rate.mean)
+            );
+        }
+    }
+    if !s.interfaces.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "interface", "mean (MW)", "fwd (MWh)", "bwd (MWh)", "at fwd lim.", "at bwd lim."
+        );
+        for i in &s.interfaces {
+            let _ = writeln!(
+                out,
+                "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                i.name,
+                number(i.mean_flow_mw),
+                number(i.forward_energy_mwh),
+                number(i.backward_energy_mwh),
+                number(i.share_at_forward_limit),
+                number(i.share_at_backward_limit)
+            );
+        }
+    }
+    if !s.storage.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "storage", "in (MWh)", "out (MWh)", "cycles", "full", "empty"
+        );
+        for st in &s.storage {
+            let _ = writeln!(
+                out,
+                "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                st.name,
+                number(st.charged_mwh),
+                number(st.discharged_mwh),
+                number(st.cycles),
+                number(st.share_of_hours_full),
+                number(st.share_of_hours_empty)
+            );
+        }
     }
     out
 }

@@ -20,39 +20,10 @@ pub const LOAD_SCALE_HEADROOM: f64 = 4.0;
 pub const MAX_SYSTEM_MW: f64 = 1.0e7;
 const LIMIT: f64 = (1u64 << 31) as f64 - 1.0;
 
-/// Compiles `scenario`; multi-region studies, interfaces and storage are rejected until the
-/// network engine exists, rather than simulated wrongly.
+/// Compiles `scenario`.
 pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), ScenarioError> {
-    let unsupported = |what: &str, detail: String| ScenarioError::Unsupported {
-        file: scenario.source.clone(),
-        what: what.into(),
-        detail,
-    };
-    if scenario.regions.len() > 1 {
-        return Err(unsupported(
-            "a study with several regions",
-            format!(
-                "this version simulates one region; the file has {} (network dispatch is planned)",
-                scenario.regions.len()
-            ),
-        ));
-    }
-    if scenario.interface_count > 0 {
-        return Err(unsupported(
-            "[[interfaces]]",
-            "transmission between regions is planned".into(),
-        ));
-    }
-    if scenario.storage_count > 0 {
-        return Err(unsupported(
-            "[[storage]]",
-            "storage dispatch is planned".into(),
-        ));
-    }
-
     let hours = scenario.hours;
     let years = scenario.weather_years.len();
-    let load = &scenario.regions[0].load_mw;
     let capacity_mw: f64 = scenario
         .units
         .iter()
@@ -66,13 +37,34 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         .map(|r| r.capacity_mw)
         .sum::<f64>()
         + 0.0;
-    let demand_mw = scenario.load_multiplier.max * load.max()
+    let demand_mw = scenario.load_multiplier.max
+        * scenario
+            .regions
+            .iter()
+            .map(|r| r.load_mw.max())
+            .sum::<f64>()
         + scenario
             .added_loads
             .iter()
             .map(|a| a.size_mw.max * a.utilization.max)
             .sum::<f64>();
-    let bound_mw = capacity_mw.max(renewable_mw).max(demand_mw);
+    // Storage energy is held in power units × hours in 32 bits, and interface limits in power
+    // units: both must fit as the power sums do.
+    let storage_mw = scenario
+        .storage
+        .iter()
+        .map(|s| s.energy_mwh.max(s.charge_mw).max(s.discharge_mw))
+        .fold(0.0, f64::max);
+    let interface_mw = scenario
+        .interfaces
+        .iter()
+        .map(|i| i.forward_mw.max().max(i.backward_mw.max()))
+        .fold(0.0, f64::max);
+    let bound_mw = capacity_mw
+        .max(renewable_mw)
+        .max(demand_mw)
+        .max(storage_mw)
+        .max(interface_mw);
     if bound_mw > MAX_SYSTEM_MW {
         return Err(ScenarioError::Invalid(vec![super::error::Diagnostic {
             file: scenario.source.clone(),
@@ -106,6 +98,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
 
     let project = |p: Option<usize>| p.map_or(NONE, |i| i as u32);
     let mut units = Vec::new();
+    let mut unit_region = Vec::new();
     let mut hourly_units = Vec::new();
     for group in &scenario.units {
         let (capacity, profile, stride) = if group.capacity_mw.is_constant() {
@@ -118,6 +111,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             if profile != NONE {
                 hourly_units.push(units.len() as u32);
             }
+            unit_region.push(group.region as u32);
             units.push(unit_row(
                 capacity,
                 profile,
@@ -127,13 +121,77 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             ));
         }
     }
-    let (load_series, load_stride) = add(load, &power);
-    let load_term = TermRow {
-        series: load_series,
-        year_stride: load_stride,
-        scale: 0,
-        project: NONE,
+    let generators = units.len() as u32;
+    let loads: Vec<TermRow> = scenario
+        .regions
+        .iter()
+        .map(|r| {
+            let (series, year_stride) = add(&r.load_mw, &power);
+            TermRow {
+                series,
+                year_stride,
+                scale: 0,
+                project: NONE,
+            }
+        })
+        .collect();
+    let load_term = loads[0];
+    // A limit: a constant, or an hourly series (power units).
+    let mut limit = |p: &Profile| -> (u32, u32, u32) {
+        if p.is_constant() {
+            (power(p.year(0)[0]), NONE, 0)
+        } else {
+            let (first, stride) = add(p, &power);
+            (0, first, stride)
+        }
     };
+    let mut interfaces = Vec::new();
+    for (i, f) in scenario.interfaces.iter().enumerate() {
+        let (forward, forward_series, forward_stride) = limit(&f.forward_mw);
+        let (backward, backward_series, backward_stride) = limit(&f.backward_mw);
+        interfaces.push(InterfaceRow {
+            from: f.from as u32,
+            to: f.to as u32,
+            circuits: f.circuits,
+            forward,
+            forward_series,
+            forward_stride,
+            backward,
+            backward_series,
+            backward_stride,
+            padding: 0,
+        });
+        if f.outage.failure_probability > 0.0 {
+            for _ in 0..f.circuits {
+                units.push(unit_row(0, NONE, 0, NONE, f.outage));
+                unit_region.push(ROW_CIRCUIT | i as u32);
+            }
+        }
+    }
+    let q16_fraction = |f: f64| ((f * f64::from(Q16_ONE)).round() as u32).clamp(1, Q16_ONE);
+    let mut storage = Vec::new();
+    for (i, s) in scenario.storage.iter().enumerate() {
+        let unit = if s.outage.failure_probability > 0.0 {
+            units.push(unit_row(0, NONE, 0, project(s.project), s.outage));
+            unit_region.push(ROW_STORAGE | i as u32);
+            units.len() as u32 - 1
+        } else {
+            NONE
+        };
+        let energy = power(s.energy_mwh);
+        storage.push(StorageRow {
+            region: s.region as u32,
+            charge: power(s.charge_mw),
+            discharge: power(s.discharge_mw),
+            energy,
+            charge_efficiency: q16_fraction(s.charge_efficiency),
+            discharge_efficiency: q16_fraction(s.discharge_efficiency),
+            initial: ((s.initial_soc * f64::from(energy)).round() as u32).min(energy),
+            project: project(s.project),
+            unit,
+            padding: 0,
+        });
+    }
     let renewables: Vec<TermRow> = scenario
         .renewables
         .iter()
@@ -184,7 +242,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
     };
     let energy = EnergySums {
         load: (0..years)
-            .map(|y| term_sum(&load_term, y, Q16_ONE))
+            .map(|y| loads.iter().map(|l| term_sum(l, y, Q16_ONE)).sum())
             .collect(),
         added_shape: added_loads
             .iter()
@@ -197,6 +255,9 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         renewable_project: renewables.iter().map(|t| t.project).collect(),
     };
 
+    let regions = scenario.regions.len() as u32;
+    let network = regions > 1 || !interfaces.is_empty() || !storage.is_empty();
+    let record_slots = if regions > 1 { 1 + regions } else { 1 };
     let project_words = scenario.projects.len().div_ceil(32);
     let param_stride = param::PROJECTS + project_words + added_loads.len();
     let header = SystemHeader {
@@ -209,7 +270,12 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         param_stride: param_stride as u32,
         project_words: project_words as u32,
         range_levels: levels,
-        padding: 0,
+        regions,
+        interfaces: interfaces.len() as u32,
+        storage: storage.len() as u32,
+        generators,
+        record_slots: if network { record_slots } else { 1 },
+        flow_slots: (interfaces.len() + storage.len()) as u32,
     };
     let mut cumulative = 0.0;
     let weather_year_cumulative = scenario
@@ -242,6 +308,23 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         units,
         hourly_units,
         load: load_term,
+        loads,
+        unit_region,
+        renewable_region: scenario
+            .renewables
+            .iter()
+            .map(|r| r.region as u32)
+            .collect(),
+        added_load_region: scenario
+            .added_loads
+            .iter()
+            .map(|a| a.region as u32)
+            .collect(),
+        interfaces,
+        storage,
+        region_names: scenario.regions.iter().map(|r| r.name.clone()).collect(),
+        interface_names: scenario.interfaces.iter().map(|i| i.name.clone()).collect(),
+        storage_names: scenario.storage.iter().map(|s| s.name.clone()).collect(),
         renewables,
         added_loads,
         series,

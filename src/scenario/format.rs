@@ -74,23 +74,29 @@ pub struct Renewable {
     pub project: Option<Spanned<String>>,
 }
 
-/// Storage is part of the format already; simulating it comes with network dispatch.
+/// A store of energy: a battery or a pumped-hydro plant.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
     pub name: Spanned<String>,
     pub region: Option<Spanned<String>>,
-    pub charge_mw: Option<Spanned<f64>>,
-    pub discharge_mw: Option<Spanned<f64>>,
-    pub energy_mwh: Option<Spanned<f64>>,
+    pub charge_mw: Spanned<f64>,
+    pub discharge_mw: Spanned<f64>,
+    pub energy_mwh: Spanned<f64>,
+    /// Split evenly (√) between charging and discharging unless the two are given.
     pub round_trip_efficiency: Option<Spanned<f64>>,
+    pub charge_efficiency: Option<Spanned<f64>>,
+    pub discharge_efficiency: Option<Spanned<f64>>,
+    /// State of charge at hour 0, as a fraction of `energy_mwh` (default 0).
     pub initial_soc: Option<Spanned<f64>>,
     pub mttf_h: Option<Spanned<f64>>,
     pub mttr_h: Option<Spanned<f64>>,
+    pub failure_probability: Option<Spanned<f64>>,
+    pub repair_probability: Option<Spanned<f64>>,
     pub project: Option<Spanned<String>>,
 }
 
-/// Interfaces are part of the format already; simulating them comes with network dispatch.
+/// A transmission interface between two regions.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interface {

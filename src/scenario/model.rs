@@ -22,9 +22,8 @@ pub struct Scenario {
     pub load_multiplier: Uncertain,
     pub added_loads: Vec<AddedLoad>,
     pub projects: Vec<Project>,
-    /// Storage devices and interfaces declared (simulated once network dispatch exists).
-    pub storage_count: usize,
-    pub interface_count: usize,
+    pub storage: Vec<Storage>,
+    pub interfaces: Vec<Interface>,
 }
 
 #[derive(Clone, Debug)]
@@ -84,4 +83,39 @@ pub struct AddedLoad {
 pub struct Project {
     pub name: String,
     pub probability: f64,
+}
+
+/// A store of energy with a chronological state of charge.
+#[derive(Clone, Debug)]
+pub struct Storage {
+    pub name: String,
+    pub region: usize,
+    pub charge_mw: f64,
+    pub discharge_mw: f64,
+    pub energy_mwh: f64,
+    /// Share of the energy drawn from the grid that is stored.
+    pub charge_efficiency: f64,
+    /// Share of the energy taken from the store that reaches the grid.
+    pub discharge_efficiency: f64,
+    /// State of charge at hour 0, as a fraction of `energy_mwh`.
+    pub initial_soc: f64,
+    /// Never fails when `failure_probability` is 0.
+    pub outage: Outage,
+    pub project: Option<usize>,
+}
+
+/// A transmission interface: `circuits` parallel circuits that fail independently, sharing
+/// the limit equally (with k of n circuits up, k/n of the limit is available).
+#[derive(Clone, Debug)]
+pub struct Interface {
+    pub name: String,
+    pub from: usize,
+    pub to: usize,
+    /// Limit from `from` to `to`, MW (constant or hourly).
+    pub forward_mw: Profile,
+    /// Limit from `to` to `from`, MW.
+    pub backward_mw: Profile,
+    pub circuits: u32,
+    /// Of each circuit; never fails when `failure_probability` is 0.
+    pub outage: Outage,
 }

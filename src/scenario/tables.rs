@@ -74,7 +74,60 @@ pub struct SystemHeader {
     pub project_words: u32,
     /// Levels of each sparse range table (⌊log2 hours⌋ + 1).
     pub range_levels: u32,
-    /// Zero padding (keeps the struct a multiple of 8 bytes for the shader twin).
+    /// Regions, interfaces and storage devices. A study with more than one region, or with
+    /// any interface or storage, runs the network walk (`regions` kernel) instead of the
+    /// single-region interval walk.
+    pub regions: u32,
+    pub interfaces: u32,
+    pub storage: u32,
+    /// Unit rows that are dispatchable generators (the first `generators` rows); the rest are
+    /// interface circuits and storage outage rows, tagged in `unit_region`.
+    pub generators: u32,
+    /// Trajectory records per trajectory: the system, then each region when there are several.
+    pub record_slots: u32,
+    /// Flow records per trajectory: each interface, then each storage device.
+    pub flow_slots: u32,
+}
+
+/// `unit_region` tag of a row that is a circuit of interface `i` (`ROW_CIRCUIT | i`).
+pub const ROW_CIRCUIT: u32 = 1 << 30;
+/// `unit_region` tag of the outage row of storage device `s` (`ROW_STORAGE | s`).
+pub const ROW_STORAGE: u32 = 1 << 31;
+
+/// An interface: its ends, circuits, and the limit each way (constant, or an hourly series).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct InterfaceRow {
+    pub from: u32,
+    pub to: u32,
+    pub circuits: u32,
+    /// Limit from `from` to `to` (power units) when `forward_series == NONE`.
+    pub forward: u32,
+    pub forward_series: u32,
+    pub forward_stride: u32,
+    pub backward: u32,
+    pub backward_series: u32,
+    pub backward_stride: u32,
+    pub padding: u32,
+}
+
+/// A storage device. Stored energy is in power units × hours; efficiencies are Q16.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct StorageRow {
+    pub region: u32,
+    /// Most power drawn from the grid in an hour.
+    pub charge: u32,
+    /// Most power delivered to the grid in an hour.
+    pub discharge: u32,
+    pub energy: u32,
+    pub charge_efficiency: u32,
+    pub discharge_efficiency: u32,
+    /// Stored energy at hour 0.
+    pub initial: u32,
+    pub project: u32,
+    /// Its outage row in `units`, or NONE when it never fails.
+    pub unit: u32,
     pub padding: u32,
 }
 
@@ -103,8 +156,20 @@ pub struct CompiledSystem {
     pub units: Vec<UnitRow>,
     /// Indices of units with hourly capacity.
     pub hourly_units: Vec<u32>,
-    /// The load term of the single region (its scale is the trajectory's multiplier).
+    /// The load term of the first region (its scale is the trajectory's multiplier).
     pub load: TermRow,
+    /// The load term of every region (`loads[0] == load`).
+    pub loads: Vec<TermRow>,
+    /// Region of each generator row, or a `ROW_CIRCUIT` / `ROW_STORAGE` tag.
+    pub unit_region: Vec<u32>,
+    pub renewable_region: Vec<u32>,
+    pub added_load_region: Vec<u32>,
+    pub interfaces: Vec<InterfaceRow>,
+    pub storage: Vec<StorageRow>,
+    /// Names, for reports.
+    pub region_names: Vec<String>,
+    pub interface_names: Vec<String>,
+    pub storage_names: Vec<String>,
     pub renewables: Vec<TermRow>,
     /// Added loads (their scale is the trajectory's drawn power).
     pub added_loads: Vec<TermRow>,
@@ -123,6 +188,11 @@ impl CompiledSystem {
         self.header.hours as usize
     }
 
+    /// Whether the study needs the network walk (several regions, interfaces or storage).
+    pub fn is_network(&self) -> bool {
+        self.header.regions > 1 || self.header.interfaces > 0 || self.header.storage > 0
+    }
+
     pub fn mw(&self, power: u64) -> f64 {
         power as f64 * self.power_unit_w as f64 / 1.0e6
     }
@@ -136,6 +206,8 @@ mod tests {
     fn table_rows_match_the_shader_structs() {
         assert_eq!(std::mem::size_of::<UnitRow>(), 40);
         assert_eq!(std::mem::size_of::<TermRow>(), 16);
-        assert_eq!(std::mem::size_of::<SystemHeader>(), 40);
+        assert_eq!(std::mem::size_of::<SystemHeader>(), 60);
+        assert_eq!(std::mem::size_of::<InterfaceRow>(), 40);
+        assert_eq!(std::mem::size_of::<StorageRow>(), 40);
     }
 }

@@ -20,6 +20,16 @@ pub const MAX_UNITS: i64 = 100_000;
 pub const MAX_MEAN_HOURS: f64 = 1.0e7;
 /// Largest single capacity or load, MW (10 TW).
 pub const MAX_MW: f64 = 1.0e7;
+/// Most regions of one study: the network solver's path costs stay far below the weights
+/// that order its objectives (see `engine::cpu::network`).
+pub const MAX_REGIONS: usize = 64;
+/// Most interfaces of one study.
+pub const MAX_INTERFACES: usize = 256;
+/// Most storage devices of one study.
+pub const MAX_STORAGE: usize = 256;
+/// Most parallel circuits of one interface (k of n circuits up carry k/n of the limit,
+/// computed exactly in 32 bits for n ≤ 2^16).
+pub const MAX_CIRCUITS: i64 = 64;
 
 /// Parses and validates the scenario text `source` read from `path`.
 pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
@@ -235,7 +245,7 @@ fn build(
             NON_NEGATIVE_MW,
             errors,
         );
-        let outage = outage(u, &field, at, errors);
+        let outage = outage(&OutageFields::of_unit(u), &field, at, false, errors);
         let project = find_project(&u.project, &field, errors);
         if let (Some(region), Some(capacity_mw), Some(outage), Ok(project)) =
             (region, capacity, outage, project)
@@ -349,34 +359,150 @@ fn build(
         }
     }
 
-    // Storage and interfaces: checked for references now, simulated with network dispatch.
-    for s in &file.storage {
-        let s = s.get_ref();
-        find_region(
-            &s.region,
-            &format!("storage \"{}\"", s.name.get_ref()),
-            s.name.span().start,
-            errors,
-        );
-    }
-    for i in &file.interfaces {
-        let i = i.get_ref();
-        let field = i.name.as_ref().map_or("interfaces".to_string(), |n| {
-            format!("interfaces \"{}\"", n.get_ref())
-        });
-        for (key, end) in [("from", &i.from), ("to", &i.to)] {
-            if !region_index.contains_key(end.get_ref()) {
-                let mut names: Vec<_> = region_index.keys().cloned().collect();
-                names.sort();
+    // Storage.
+    let mut storage = Vec::new();
+    for st in &file.storage {
+        let at = st.span().start;
+        let st = st.get_ref();
+        let name = st.name.get_ref().clone();
+        let field = format!("storage \"{name}\"");
+        if names.insert(name.clone(), ()).is_some() {
+            errors.at(
+                st.name.span().start,
+                format!("{field} → name"),
+                "is used by another unit, renewable or storage; names must be unique",
+            );
+        }
+        let region = find_region(&st.region, &field, at, errors);
+        let mut positive = |v: &Spanned<f64>, key: &str, what: &str, zero_ok: bool| {
+            let x = *v.get_ref();
+            let ok = x.is_finite() && x <= MAX_MW && if zero_ok { x >= 0.0 } else { x > 0.0 };
+            if !ok {
+                let low = if zero_ok { "from 0" } else { "above 0 and" };
                 errors.at(
-                    end.span().start,
+                    v.span().start,
                     format!("{field} → {key}"),
                     format!(
-                        "no region is named \"{}\"; regions: {}",
-                        end.get_ref(),
-                        names.join(", ")
+                        "must be a number of {what} {low} up to {MAX_MW}, got {}",
+                        number(x)
                     ),
                 );
+            }
+            ok.then_some(x)
+        };
+        let charge = positive(&st.charge_mw, "charge_mw", "MW", true);
+        let discharge = positive(&st.discharge_mw, "discharge_mw", "MW", true);
+        let energy = positive(&st.energy_mwh, "energy_mwh", "MWh", true);
+        let mut fraction =
+            |v: &Option<Spanned<f64>>, key: &str, zero_ok: bool| -> Option<Option<f64>> {
+                let Some(v) = v else { return Some(None) };
+                let x = *v.get_ref();
+                let ok = x.is_finite() && x <= 1.0 && if zero_ok { x >= 0.0 } else { x > 0.0 };
+                if ok {
+                    Some(Some(x))
+                } else {
+                    let range = if zero_ok {
+                        "from 0 to 1"
+                    } else {
+                        "above 0 and at most 1"
+                    };
+                    errors.at(
+                        v.span().start,
+                        format!("{field} → {key}"),
+                        format!("must be a fraction {range}, got {}", number(x)),
+                    );
+                    None
+                }
+            };
+        let round_trip = fraction(&st.round_trip_efficiency, "round_trip_efficiency", false);
+        let charge_eff = fraction(&st.charge_efficiency, "charge_efficiency", false);
+        let discharge_eff = fraction(&st.discharge_efficiency, "discharge_efficiency", false);
+        let initial_soc = fraction(&st.initial_soc, "initial_soc", true);
+        let efficiencies = match (round_trip, charge_eff, discharge_eff) {
+            (Some(None), Some(None), Some(None)) => Some((1.0, 1.0)),
+            (Some(Some(rt)), Some(None), Some(None)) => Some((rt.sqrt(), rt.sqrt())),
+            (Some(None), Some(Some(c)), Some(Some(d))) => Some((c, d)),
+            (Some(_), Some(_), Some(_)) => {
+                errors.at(
+                    at,
+                    field.clone(),
+                    "give either round_trip_efficiency (split evenly between charging and discharging) or both charge_efficiency and discharge_efficiency",
+                );
+                None
+            }
+            _ => None,
+        };
+        let outage = outage(&OutageFields::of_storage(st), &field, at, true, errors);
+        let project = find_project(&st.project, &field, errors);
+        if let (
+            Some(region),
+            Some(charge_mw),
+            Some(discharge_mw),
+            Some(energy_mwh),
+            Some((charge_efficiency, discharge_efficiency)),
+            Some(initial_soc),
+            Some(outage),
+            Ok(project),
+        ) = (
+            region,
+            charge,
+            discharge,
+            energy,
+            efficiencies,
+            initial_soc,
+            outage,
+            project,
+        ) {
+            storage.push(Storage {
+                name,
+                region,
+                charge_mw,
+                discharge_mw,
+                energy_mwh,
+                charge_efficiency,
+                discharge_efficiency,
+                initial_soc: initial_soc.unwrap_or(0.0),
+                outage,
+                project,
+            });
+        }
+    }
+
+    // Interfaces.
+    let mut interfaces = Vec::new();
+    let mut interface_names = HashMap::new();
+    for (k, i) in file.interfaces.iter().enumerate() {
+        let at = i.span().start;
+        let i = i.get_ref();
+        let name = i.name.as_ref().map_or_else(
+            || format!("{}-{}", i.from.get_ref(), i.to.get_ref()),
+            |n| n.get_ref().clone(),
+        );
+        let field = format!("interfaces \"{name}\"");
+        if interface_names.insert(name.clone(), k).is_some() {
+            errors.at(
+                i.name.as_ref().map_or(at, |n| n.span().start),
+                format!("{field} → name"),
+                "is used by another interface; give each interface its own name",
+            );
+        }
+        let mut ends = [None, None];
+        for (slot, (key, end)) in [("from", &i.from), ("to", &i.to)].into_iter().enumerate() {
+            match region_index.get(end.get_ref()) {
+                Some(&r) => ends[slot] = Some(r),
+                None => {
+                    let mut names: Vec<_> = region_index.keys().cloned().collect();
+                    names.sort();
+                    errors.at(
+                        end.span().start,
+                        format!("{field} → {key}"),
+                        format!(
+                            "no region is named \"{}\"; regions: {}",
+                            end.get_ref(),
+                            names.join(", ")
+                        ),
+                    );
+                }
             }
         }
         if i.from.get_ref() == i.to.get_ref() {
@@ -388,7 +514,79 @@ fn build(
                     i.to.get_ref()
                 ),
             );
+            ends = [None, None];
         }
+        let mut limit = |v: &Option<format::Value>, key: &str, errors: &mut Collector| {
+            v.as_ref()
+                .map(|v| profiles.read(v, &format!("{field} → {key}"), NON_NEGATIVE_MW, errors))
+        };
+        let both = limit(&i.limit_mw, "limit_mw", errors);
+        let forward = limit(&i.limit_forward_mw, "limit_forward_mw", errors);
+        let backward = limit(&i.limit_backward_mw, "limit_backward_mw", errors);
+        let limits = match (both, forward, backward) {
+            (Some(b), None, None) => b.map(|b| (b.clone(), b)),
+            (None, Some(f), Some(b)) => f.zip(b),
+            (None, None, None) | (Some(_), _, _) | (None, _, _) => {
+                errors.at(
+                    at,
+                    field.clone(),
+                    "give either limit_mw (the same both ways) or both limit_forward_mw and limit_backward_mw",
+                );
+                None
+            }
+        };
+        let circuits = i.circuits.as_ref().map_or(1, |c| *c.get_ref());
+        if !(1..=MAX_CIRCUITS).contains(&circuits) {
+            errors.at(
+                i.circuits.as_ref().map_or(at, |c| c.span().start),
+                format!("{field} → circuits"),
+                format!("must be a whole number from 1 to {MAX_CIRCUITS}, got {circuits}"),
+            );
+        }
+        let outage = outage(&OutageFields::of_interface(i), &field, at, true, errors);
+        if let ([Some(from), Some(to)], Some((forward_mw, backward_mw)), Some(outage), true) =
+            (ends, limits, outage, (1..=MAX_CIRCUITS).contains(&circuits))
+        {
+            interfaces.push(Interface {
+                name,
+                from,
+                to,
+                forward_mw,
+                backward_mw,
+                circuits: circuits as u32,
+                outage,
+            });
+        }
+    }
+    if region_index.len() > MAX_REGIONS {
+        errors.at(
+            file.study.span().start,
+            "regions",
+            format!(
+                "the study has {} regions; at most {MAX_REGIONS} are supported",
+                region_index.len()
+            ),
+        );
+    }
+    if file.interfaces.len() > MAX_INTERFACES {
+        errors.at(
+            file.study.span().start,
+            "interfaces",
+            format!(
+                "the study has {} interfaces; at most {MAX_INTERFACES} are supported",
+                file.interfaces.len()
+            ),
+        );
+    }
+    if file.storage.len() > MAX_STORAGE {
+        errors.at(
+            file.study.span().start,
+            "storage",
+            format!(
+                "the study has {} storage devices; at most {MAX_STORAGE} are supported",
+                file.storage.len()
+            ),
+        );
     }
 
     let regions: Option<Vec<Region>> = regions.into_iter().collect();
@@ -411,8 +609,8 @@ fn build(
         load_multiplier: load_multiplier?,
         added_loads,
         projects,
-        storage_count: file.storage.len(),
-        interface_count: file.interfaces.len(),
+        storage,
+        interfaces,
     })
 }
 
@@ -487,7 +685,52 @@ fn weather_years(study: &format::Study, errors: &mut Collector) -> Option<(Vec<S
     ok.then_some((names, weights))
 }
 
-fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> Option<Outage> {
+/// The outage fields of a unit, a storage device or an interface.
+struct OutageFields<'a> {
+    mttf_h: &'a Option<Spanned<f64>>,
+    mttr_h: &'a Option<Spanned<f64>>,
+    failure_probability: &'a Option<Spanned<f64>>,
+    repair_probability: &'a Option<Spanned<f64>>,
+}
+
+impl<'a> OutageFields<'a> {
+    fn of_unit(u: &'a format::Unit) -> Self {
+        OutageFields {
+            mttf_h: &u.mttf_h,
+            mttr_h: &u.mttr_h,
+            failure_probability: &u.failure_probability,
+            repair_probability: &u.repair_probability,
+        }
+    }
+
+    fn of_storage(s: &'a format::Storage) -> Self {
+        OutageFields {
+            mttf_h: &s.mttf_h,
+            mttr_h: &s.mttr_h,
+            failure_probability: &s.failure_probability,
+            repair_probability: &s.repair_probability,
+        }
+    }
+
+    fn of_interface(i: &'a format::Interface) -> Self {
+        OutageFields {
+            mttf_h: &i.mttf_h,
+            mttr_h: &i.mttr_h,
+            failure_probability: &i.failure_probability,
+            repair_probability: &i.repair_probability,
+        }
+    }
+}
+
+/// The outage model; with `optional`, giving none means the element never fails (units must
+/// say so explicitly, since a unit without an outage model is more likely a mistake).
+fn outage(
+    u: &OutageFields,
+    field: &str,
+    at: usize,
+    optional: bool,
+    errors: &mut Collector,
+) -> Option<Outage> {
     let mean = |v: &Option<Spanned<f64>>, key: &str, errors: &mut Collector| -> Option<f64> {
         let v = v.as_ref()?;
         let x = *v.get_ref();
@@ -542,14 +785,18 @@ fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> O
             errors.at(at, field, format!("has both outage forms; {form}"));
             None
         }
+        (false, false) if optional => Some(Outage {
+            failure_probability: 0.0,
+            repair_probability: 1.0,
+        }),
         (false, false) => {
             errors.at(at, field, format!("has no outage model; {form} (failure_probability = 0 for a unit that never fails)"));
             None
         }
         (true, false) => {
             let (f, r) = (
-                mean(&u.mttf_h, "mttf_h", errors),
-                mean(&u.mttr_h, "mttr_h", errors),
+                mean(u.mttf_h, "mttf_h", errors),
+                mean(u.mttr_h, "mttr_h", errors),
             );
             if u.mttf_h.is_none() || u.mttr_h.is_none() {
                 errors.at(at, field, format!("needs both mttf_h and mttr_h; {form}"));
@@ -560,8 +807,8 @@ fn outage(u: &format::Unit, field: &str, at: usize, errors: &mut Collector) -> O
             })
         }
         (false, true) => {
-            let f = prob(&u.failure_probability, "failure_probability", false, errors);
-            let r = prob(&u.repair_probability, "repair_probability", true, errors);
+            let f = prob(u.failure_probability, "failure_probability", false, errors);
+            let r = prob(u.repair_probability, "repair_probability", true, errors);
             if u.failure_probability.is_none() || u.repair_probability.is_none() {
                 errors.at(
                     at,

@@ -9,17 +9,20 @@
 
 mod histogram;
 mod moments;
+mod network;
 mod summary;
 mod wide;
 
 pub use histogram::{Bucket, Histogram, HistogramError, bucket_bounds, bucket_index, rank};
 pub use moments::{Moments, ratio_estimate};
+pub use network::{FlowSums, NetworkSums};
 pub use summary::{Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary};
 pub use wide::Wide;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{HourlyRisk, TrajectoryRecord};
+use crate::engine::{ChunkRecords, HourlyRisk, TrajectoryRecord};
+use crate::scenario::CompiledSystem;
 
 /// What the integers in the records mean: power in units of `power_unit_w` watts, energy in
 /// power units × hours, over a horizon of `hours`.
@@ -66,6 +69,9 @@ pub struct Accumulator {
     hourly_short: Vec<u64>,
     /// Per hour: Σ over trajectories of the shortfall (power units).
     hourly_shortfall: Vec<u128>,
+    /// Per region, interface and store, in studies that have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    network: Option<NetworkSums>,
 }
 
 /// The wire form of an [`Accumulator`], field for field, before its checks.
@@ -88,12 +94,14 @@ struct AccumulatorFile {
     curtailed_histogram: Histogram,
     hourly_short: Vec<u64>,
     hourly_shortfall: Vec<u128>,
+    #[serde(default)]
+    network: Option<NetworkSums>,
 }
 
 /// An accumulator read from a file that no run could have made.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid accumulator: {0}")]
-pub struct AccumulatorError(&'static str);
+pub struct AccumulatorError(pub(crate) &'static str);
 
 impl TryFrom<AccumulatorFile> for Accumulator {
     type Error = AccumulatorError;
@@ -149,6 +157,12 @@ impl TryFrom<AccumulatorFile> for Accumulator {
                 "the hourly counters do not fit the trajectories",
             ));
         }
+        if let Some(net) = &a.network {
+            net.check(n, a.hourly_short.len())?;
+            if net.regions.iter().any(|r| r.network.is_some()) {
+                return Err(AccumulatorError("a region holds regions of its own"));
+            }
+        }
         Ok(Accumulator {
             trajectories: a.trajectories,
             short_trajectories: a.short_trajectories,
@@ -167,6 +181,7 @@ impl TryFrom<AccumulatorFile> for Accumulator {
             curtailed_histogram: a.curtailed_histogram,
             hourly_short: a.hourly_short,
             hourly_shortfall: a.hourly_shortfall,
+            network: a.network,
         })
     }
 }
@@ -192,7 +207,71 @@ impl Accumulator {
             curtailed_histogram: Histogram::new(),
             hourly_short: vec![0; hours],
             hourly_shortfall: vec![0; hours],
+            network: None,
         }
+    }
+
+    /// An empty accumulator shaped like `sys`'s records (regions, interfaces, stores).
+    pub fn for_system(sys: &CompiledSystem) -> Accumulator {
+        Accumulator {
+            network: NetworkSums::for_system(sys),
+            ..Accumulator::new(sys.hours())
+        }
+    }
+
+    /// Whether this accumulator can hold `sys`'s records (for checkpoints and resumed runs).
+    pub fn fits_system(&self, sys: &CompiledSystem) -> bool {
+        let fresh = Accumulator::for_system(sys);
+        self.hours() == sys.hours()
+            && match (&self.network, &fresh.network) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.same_shape(b),
+                _ => false,
+            }
+    }
+
+    /// Adds a chunk of the engines' output: per trajectory, the system's record, each
+    /// region's, and the flow records.
+    pub fn add_chunk(&mut self, chunk: &ChunkRecords) {
+        let Some(net) = &mut self.network else {
+            for r in &chunk.records {
+                self.add(r);
+            }
+            self.add_hourly(&chunk.risk);
+            return;
+        };
+        let slots = 1 + net.regions.len();
+        let flow_slots = net.interfaces.len() + net.storage.len();
+        let hours = self.hourly_short.len();
+        for (t, records) in chunk.records.chunks_exact(slots).enumerate() {
+            for (acc, r) in net.regions.iter_mut().zip(&records[1..]) {
+                acc.add(r);
+            }
+            if flow_slots > 0 {
+                net.add_flows(&chunk.flows[t * flow_slots..(t + 1) * flow_slots]);
+            }
+        }
+        for (r, acc) in net.regions.iter_mut().enumerate() {
+            let at = (r + 1) * hours..(r + 2) * hours;
+            acc.add_hourly_counts(
+                &chunk.risk.short_trajectories[at.clone()],
+                chunk.risk.shortfall_sum[at].iter().map(|&s| u128::from(s)),
+            );
+        }
+        for records in chunk.records.chunks_exact(slots) {
+            self.add(&records[0]);
+        }
+        self.add_hourly_counts(
+            &chunk.risk.short_trajectories[..hours],
+            chunk.risk.shortfall_sum[..hours]
+                .iter()
+                .map(|&s| u128::from(s)),
+        );
+    }
+
+    /// The per-region, per-interface and per-store sums, when the study has them.
+    pub fn network(&self) -> Option<&NetworkSums> {
+        self.network.as_ref()
     }
 
     pub fn add(&mut self, r: &TrajectoryRecord) {
@@ -260,6 +339,10 @@ impl Accumulator {
             .merge(&other.loss_of_load_hours_histogram);
         self.curtailed_histogram.merge(&other.curtailed_histogram);
         self.add_hourly_counts(&other.hourly_short, other.hourly_shortfall.iter().copied());
+        // Same-shaped accumulators only (shards of one study; checked by their fingerprint).
+        if let (Some(a), Some(b)) = (&mut self.network, &other.network) {
+            a.merge(b);
+        }
     }
 
     pub fn trajectories(&self) -> u64 {

@@ -120,6 +120,52 @@ pub struct Summary {
     pub metrics: Metrics,
     pub distributions: Distributions,
     pub hourly: Vec<HourRisk>,
+    /// Each region's metrics, distributions and hourly risk (studies with several regions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionSummary>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<InterfaceSummary>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<StorageSummary>,
+}
+
+/// One region's results: the same metrics, distributions and hourly risk as the system's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionSummary {
+    pub name: String,
+    pub metrics: Metrics,
+    pub distributions: Distributions,
+    pub hourly: Vec<HourRisk>,
+}
+
+/// What one interface carried, per trajectory (horizon), averaged over trajectories.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InterfaceSummary {
+    pub name: String,
+    /// Energy carried from → to, MWh per horizon.
+    pub forward_energy_mwh: f64,
+    /// Energy carried to → from, MWh per horizon.
+    pub backward_energy_mwh: f64,
+    /// Mean flow from → to over all hours (negative: net to → from), MW.
+    pub mean_flow_mw: f64,
+    /// Share of hours the flow from → to is at the hour's limit.
+    pub share_at_forward_limit: f64,
+    /// Share of hours the flow to → from is at the hour's limit.
+    pub share_at_backward_limit: f64,
+}
+
+/// What one storage device did, per trajectory (horizon), averaged over trajectories.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StorageSummary {
+    pub name: String,
+    /// Energy drawn from the grid, MWh per horizon.
+    pub charged_mwh: f64,
+    /// Energy given to the grid, MWh per horizon.
+    pub discharged_mwh: f64,
+    /// Discharged energy over the energy capacity: equivalent full cycles per horizon.
+    pub cycles: f64,
+    pub share_of_hours_full: f64,
+    pub share_of_hours_empty: f64,
 }
 
 impl Accumulator {
@@ -193,12 +239,74 @@ impl Accumulator {
                 expected_shortfall_mw: shortfall as f64 * per_trajectory * mw,
             })
             .collect();
+        let (regions, interfaces, storage) = match self.network() {
+            None => (Vec::new(), Vec::new(), Vec::new()),
+            Some(net) => {
+                let regions = net
+                    .regions
+                    .iter()
+                    .zip(&net.region_names)
+                    .map(|(acc, name)| {
+                        let s = acc.summary(units);
+                        RegionSummary {
+                            name: name.clone(),
+                            metrics: s.metrics,
+                            distributions: s.distributions,
+                            hourly: s.hourly,
+                        }
+                    })
+                    .collect();
+                let trajectory_hours = n as f64 * f64::from(units.hours);
+                let share = |x: u128| {
+                    if trajectory_hours == 0.0 {
+                        0.0
+                    } else {
+                        x as f64 / trajectory_hours
+                    }
+                };
+                let interfaces = net
+                    .interfaces
+                    .iter()
+                    .zip(&net.interface_names)
+                    .map(|(f, name)| InterfaceSummary {
+                        name: name.clone(),
+                        forward_energy_mwh: f.first_energy as f64 * per_trajectory * mw,
+                        backward_energy_mwh: f.second_energy as f64 * per_trajectory * mw,
+                        mean_flow_mw: (share(f.first_energy) - share(f.second_energy)) * mw,
+                        share_at_forward_limit: share(f.first_hours),
+                        share_at_backward_limit: share(f.second_hours),
+                    })
+                    .collect();
+                let storage = net
+                    .storage
+                    .iter()
+                    .zip(&net.storage_names)
+                    .zip(&net.storage_energy)
+                    .map(|((f, name), &energy)| StorageSummary {
+                        name: name.clone(),
+                        charged_mwh: f.first_energy as f64 * per_trajectory * mw,
+                        discharged_mwh: f.second_energy as f64 * per_trajectory * mw,
+                        cycles: if energy == 0 {
+                            0.0
+                        } else {
+                            f.second_energy as f64 * per_trajectory / energy as f64
+                        },
+                        share_of_hours_full: share(f.first_hours),
+                        share_of_hours_empty: share(f.second_hours),
+                    })
+                    .collect();
+                (regions, interfaces, storage)
+            }
+        };
         Summary {
             trajectories: n,
             hours: units.hours,
             metrics,
             distributions,
             hourly,
+            regions,
+            interfaces,
+            storage,
         }
     }
 }

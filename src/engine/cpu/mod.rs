@@ -6,16 +6,18 @@
 
 pub mod network;
 mod outages;
+pub mod regions;
 mod terms;
 mod trajectory;
 
 use rayon::prelude::*;
 
-use crate::engine::record::{HourlyRisk, TrajectoryRecord};
+use crate::engine::record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng;
 use crate::scenario::{CompiledSystem, ParameterLaws};
 
 pub use outages::UnitStates;
+use regions::RegionsState;
 
 /// Trajectories per rayon task: large enough to amortise the per-task counters.
 const BATCH: usize = 512;
@@ -28,41 +30,78 @@ pub fn run_chunk(
     seed: u64,
     first: u64,
     count: usize,
-) -> (Vec<TrajectoryRecord>, HourlyRisk) {
+) -> ChunkRecords {
     let key = rng::seed_key(seed);
     let hours = sys.hours();
+    let slots = sys.header.record_slots as usize;
+    let flow_slots = sys.header.flow_slots as usize;
     let fixed = laws.is_fixed().then(|| {
         let mut block = vec![0u32; laws.stride];
         laws.draw(seed, 0, &mut block);
         block
     });
-    let mut records = vec![TrajectoryRecord::default(); count];
+    let mut records = vec![TrajectoryRecord::default(); count * slots];
+    // At least one flow slot per trajectory, so that the zip below pairs every batch of
+    // records with a batch of flows; the spare slots are dropped at the end.
+    let flow_stride = flow_slots.max(1);
+    let mut flows = vec![FlowRecord::default(); count * flow_stride];
     // Each rayon task writes its batch of records in place and folds its hours into one set
     // of counters per split, so memory does not grow with the chunk's batch count.
+    let network = sys.is_network();
     let risk = records
-        .par_chunks_mut(BATCH)
+        .par_chunks_mut(BATCH * slots)
+        .zip(flows.par_chunks_mut(BATCH * flow_stride))
         .enumerate()
         .fold(
-            || (HourlyRisk::new(hours), UnitStates::default()),
-            |(mut risk, mut states), (b, out)| {
+            || {
+                (
+                    HourlyRisk::with_slots(hours, slots),
+                    UnitStates::default(),
+                    RegionsState::default(),
+                )
+            },
+            |(mut risk, mut states, mut walk), (b, (out, out_flows))| {
                 let mut block = fixed.clone().unwrap_or_else(|| vec![0u32; laws.stride]);
-                for (i, record) in out.iter_mut().enumerate() {
+                for (i, record) in out.chunks_mut(slots).enumerate() {
                     let t = first + (b * BATCH + i) as u64;
                     if fixed.is_none() {
                         laws.draw(seed, t, &mut block);
                     }
-                    *record = trajectory::trajectory(sys, &block, key, t, &mut states, &mut risk);
+                    if network {
+                        let f = &mut out_flows[i * flow_stride..i * flow_stride + flow_slots];
+                        regions::trajectory(
+                            sys,
+                            &block,
+                            key,
+                            t,
+                            &mut states,
+                            &mut walk,
+                            &mut risk,
+                            record,
+                            f,
+                        );
+                    } else {
+                        record[0] =
+                            trajectory::trajectory(sys, &block, key, t, &mut states, &mut risk);
+                    }
                 }
-                (risk, states)
+                (risk, states, walk)
             },
         )
-        .map(|(risk, _)| risk)
+        .map(|(risk, _, _)| risk)
         .reduce(
-            || HourlyRisk::new(hours),
+            || HourlyRisk::with_slots(hours, slots),
             |mut a, b| {
                 a.merge(&b);
                 a
             },
         );
-    (records, risk)
+    if flow_slots == 0 {
+        flows.clear();
+    }
+    ChunkRecords {
+        records,
+        flows,
+        risk,
+    }
 }

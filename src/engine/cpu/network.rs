@@ -1,20 +1,27 @@
-//! One hour of network dispatch between regions: who serves whom over the interfaces.
-//! The WGSL mirror (`shaders/network.wgsl`) will follow the same arrays and loops.
+//! One hour of network dispatch between regions: who serves whom over the interfaces, and
+//! what storage charges and discharges. Mirrors `shaders/network.wgsl`.
 //!
 //! Rules, in order of priority:
 //! 1. Each region serves its own demand first from its renewables, then from its
 //!    dispatchable units (local netting never makes shortfall or curtailment worse).
-//! 2. Transfers then minimise total shortfall over the whole network.
-//! 3. Among those transfers, they minimise total curtailment: renewable surplus flows to
-//!    deficits and displaces dispatchable generation elsewhere when the lines allow.
-//! 4. Among those, they minimise the MW·hops moved (a hurdle cost of one per interface), so
+//! 2. Transfers and storage discharge then minimise total shortfall over the whole network.
+//!    Storage discharges only to avoid shortfall, and only after every dispatchable unit
+//!    that can reach the deficit is used.
+//! 3. Among those, total curtailment is minimised: renewable surplus flows to deficits,
+//!    charges storage, and displaces dispatchable generation elsewhere when the lines allow.
+//! 4. Among those, the energy put into storage is maximised: storage also charges from
+//!    dispatchable surplus, its own region's or a neighbour's.
+//! 5. Among those, the MW·hops moved are minimised (a hurdle cost of one per interface), so
 //!    power never loops and ties resolve to the shortest routes.
 //!
-//! This is a min-cost flow from a source (renewable and dispatchable surplus) to a sink
-//! (deficits and displaceable dispatchable output), solved exactly by successive shortest
-//! paths with Bellman-Ford in integers. The weights make the order strict: serving a unit of
-//! deficit earns more than any change of curtailment and hops a single augmenting path can
-//! make, and a unit of curtailment outweighs any path's hops.
+//! This is a min-cost flow from a source (renewable surplus, dispatchable surplus, storage
+//! discharge) to a sink (deficits, displaceable dispatchable output, storage charging),
+//! solved exactly by successive shortest paths with Bellman-Ford in integers. The weights
+//! make the order strict: any augmenting path or cycle that serves one more unit of deficit
+//! gains SERVE − DISCHARGE − CHARGE > 0 against anything else it changes; one that uses one
+//! more unit of renewable energy gains at least DISPATCHABLE against storage and hops; one
+//! that stores one more unit of dispatchable energy gains CHARGE − DISPATCHABLE, more than
+//! the hops of any simple path (at most 2 · 64 regions + 2).
 #![allow(
     clippy::needless_range_loop,
     reason = "keeps code comparable to the shaders"
@@ -22,6 +29,10 @@
 
 /// Reward of serving one unit of deficit.
 const SERVE: i32 = 4096;
+/// Cost of one unit of storage discharge: worth paying only to serve a deficit.
+const DISCHARGE: i32 = 2048;
+/// Reward of storing one unit: above DISPATCHABLE, so dispatchable surplus charges storage.
+const CHARGE: i32 = 1536;
 /// Cost of one unit of dispatchable surplus (renewable surplus costs nothing), and reward of
 /// displacing one unit of dispatchable output with imported renewable energy.
 const DISPATCHABLE: i32 = 1024;
@@ -49,12 +60,23 @@ pub struct LinkHour {
     pub backward: u32,
 }
 
-/// The outcome per region, and the flow on each link (positive from `from` to `to`).
+/// A storage device in one hour: what it can take from and give to the grid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreHour {
+    pub region: u32,
+    pub charge: u32,
+    pub discharge: u32,
+}
+
+/// The outcome per region, the flow on each link (positive from `from` to `to`), and each
+/// store's charging and discharging (grid side).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dispatch {
     pub shortfall: Vec<u32>,
     pub curtailment: Vec<u32>,
     pub flow: Vec<i64>,
+    pub charge: Vec<u32>,
+    pub discharge: Vec<u32>,
 }
 
 /// The residual graph, reused across hours: arc `a` and its reverse `a ^ 1`.
@@ -115,10 +137,11 @@ impl Network {
     }
 }
 
-/// Dispatches one hour: local netting, then the min-cost flow over the links.
+/// Dispatches one hour: local netting, then the min-cost flow over the links and stores.
 pub fn dispatch_hour(
     regions: &[RegionHour],
     links: &[LinkHour],
+    stores: &[StoreHour],
     net: &mut Network,
     out: &mut Dispatch,
 ) {
@@ -126,6 +149,8 @@ pub fn dispatch_hour(
     out.shortfall.clear();
     out.curtailment.clear();
     out.flow.clear();
+    out.charge.clear();
+    out.discharge.clear();
     net.clear();
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
     // then per link [forward, backward]; each arc is followed by its reverse.
@@ -146,6 +171,11 @@ pub fn dispatch_hour(
         let (a, b) = (2 + l.from as usize, 2 + l.to as usize);
         net.arc(a, b, l.forward, HOP);
         net.arc(b, a, l.backward, HOP);
+    }
+    for s in stores {
+        let node = 2 + s.region as usize;
+        net.arc(SOURCE, node, s.discharge, DISCHARGE);
+        net.arc(node, SINK, s.charge, -CHARGE);
     }
     // Successive shortest paths while a path still lowers the cost.
     while net.shortest_path(n + 2) && net.dist[SINK] < 0 {
@@ -179,6 +209,11 @@ pub fn dispatch_hour(
         out.flow
             .push(i64::from(net.capacity[base + 1]) - i64::from(net.capacity[base + 3]));
     }
+    for i in 0..stores.len() {
+        let base = 8 * n + 4 * links.len() + 4 * i;
+        out.discharge.push(net.capacity[base + 1]);
+        out.charge.push(net.capacity[base + 3]);
+    }
 }
 
 #[cfg(test)]
@@ -187,7 +222,7 @@ mod tests {
 
     fn run(regions: &[RegionHour], links: &[LinkHour]) -> Dispatch {
         let mut out = Dispatch::default();
-        dispatch_hour(regions, links, &mut Network::default(), &mut out);
+        dispatch_hour(regions, links, &[], &mut Network::default(), &mut out);
         out
     }
 

@@ -58,7 +58,7 @@ pub fn series_start(sys: &CompiledSystem, series: u32, stride: u32, year: u32) -
 }
 
 #[inline(always)]
-fn series_value(sys: &CompiledSystem, t: &TermRow, year: u32, hour: u32) -> u32 {
+pub fn series_value(sys: &CompiledSystem, t: &TermRow, year: u32, hour: u32) -> u32 {
     if t.series == NONE {
         return Q16_ONE;
     }

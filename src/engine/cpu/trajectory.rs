@@ -23,20 +23,33 @@ const DAY: u32 = 24;
 /// Block length of the curtailment pass.
 const CURTAILMENT_BLOCK: u32 = 24;
 
-/// Running loss-of-load tallies of one trajectory.
-struct Tally<'r> {
-    record: TrajectoryRecord,
-    /// Per-hour counters shared by the trajectories of one batch.
-    risk: &'r mut HourlyRisk,
+/// Running loss-of-load tallies of one trajectory (of the system or one region).
+pub struct Tally {
+    /// Where this record's profile starts in the per-hour counters.
+    risk_offset: usize,
     /// One past the last short hour (u32::MAX before any), to count events and days.
     last_short_end: u32,
     last_short_day: u32,
 }
 
-impl Tally<'_> {
+impl Tally {
+    pub fn new(risk_offset: usize) -> Tally {
+        Tally {
+            risk_offset,
+            last_short_end: u32::MAX,
+            last_short_day: u32::MAX,
+        }
+    }
+
+    /// Counts a shortfall in `hour` into `r` and the per-hour counters.
     #[inline]
-    fn short(&mut self, hour: u32, shortfall: u32) {
-        let r = &mut self.record;
+    pub fn short(
+        &mut self,
+        r: &mut TrajectoryRecord,
+        risk: &mut HourlyRisk,
+        hour: u32,
+        shortfall: u32,
+    ) {
         r.unserved_energy += u64::from(shortfall);
         r.loss_of_load_hours += 1;
         r.peak_shortfall = r.peak_shortfall.max(shortfall);
@@ -49,8 +62,24 @@ impl Tally<'_> {
             self.last_short_day = day;
         }
         self.last_short_end = hour + 1;
-        self.risk.short_trajectories[hour as usize] += 1;
-        self.risk.shortfall_sum[hour as usize] += u64::from(shortfall);
+        let at = self.risk_offset + hour as usize;
+        risk.short_trajectories[at] += 1;
+        risk.shortfall_sum[at] += u64::from(shortfall);
+    }
+}
+
+/// The single-region walk's tally, its record and counters together.
+struct Walk<'r> {
+    tally: Tally,
+    record: TrajectoryRecord,
+    risk: &'r mut HourlyRisk,
+}
+
+impl Walk<'_> {
+    #[inline]
+    fn short(&mut self, hour: u32, shortfall: u32) {
+        self.tally
+            .short(&mut self.record, self.risk, hour, shortfall);
     }
 }
 
@@ -70,7 +99,7 @@ fn shortfall_interval(
     firm: u32,
     a: u32,
     b: u32,
-    tally: &mut Tally,
+    tally: &mut Walk,
 ) {
     let need_max = terms::demand_bound(sys, p, a, b, true) as i64
         - terms::renewable_bound(sys, p, a, b, false) as i64;
@@ -161,11 +190,10 @@ pub fn trajectory(
     let need_ceiling = (terms::demand_bound(sys, &p, 0, hours, true) as i64
         - terms::renewable_bound(sys, &p, 0, hours, false) as i64)
         .max(0) as u32;
-    let mut tally = Tally {
-        risk,
+    let mut tally = Walk {
+        tally: Tally::new(0),
         record: TrajectoryRecord::default(),
-        last_short_end: u32::MAX,
-        last_short_day: u32::MAX,
+        risk,
     };
     let mut now = 0;
     while now < hours {

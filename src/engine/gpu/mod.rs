@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use wgpu::util::DeviceExt;
 
 use crate::engine::cpu::network::{Dispatch, LinkHour, RegionHour};
-use crate::engine::record::{HourlyRisk, TrajectoryRecord};
+use crate::engine::record::{ChunkRecords, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng;
 use crate::scenario::{CompiledSystem, ParameterLaws};
 
@@ -256,6 +256,11 @@ impl GpuEngine {
 
     /// Uploads the tables of `sys` once; chunks then reuse them.
     pub fn prepare(&self, sys: &CompiledSystem) -> Result<GpuSystem, GpuError> {
+        if sys.is_network() {
+            return Err(self.runtime(
+                "studies with several regions, interfaces or storage run on the CPU engine in this version",
+            ));
+        }
         let (words, globals) = pack_tables(sys);
         let bytes = words.len() as u64 * 4;
         let limit = self.device.limits().max_storage_buffer_binding_size;
@@ -288,6 +293,8 @@ impl GpuEngine {
             tables,
             globals,
             hours: sys.hours(),
+            record_slots: sys.header.record_slots as usize,
+            flow_slots: sys.header.flow_slots as usize,
             per_thread,
             max_threads,
         })
@@ -302,19 +309,23 @@ impl GpuEngine {
         seed: u64,
         first: u64,
         count: usize,
-    ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
-        let mut records = Vec::with_capacity(count);
-        let mut risk = HourlyRisk::new(gs.hours);
+    ) -> Result<ChunkRecords, GpuError> {
+        let mut out = ChunkRecords {
+            records: Vec::with_capacity(count * gs.record_slots),
+            flows: Vec::with_capacity(count * gs.flow_slots),
+            risk: HourlyRisk::with_slots(gs.hours, gs.record_slots),
+        };
         let mut done = 0usize;
         while done < count {
             let n = (count - done).min(gs.max_threads);
             let params = laws.draw_chunk(seed, first + done as u64, n);
-            let (r, h) = self.dispatch(gs, &params, seed, first + done as u64, n)?;
-            records.extend(r);
-            risk.merge(&h);
+            let part = self.dispatch(gs, &params, seed, first + done as u64, n)?;
+            out.records.extend(part.records);
+            out.flows.extend(part.flows);
+            out.risk.merge(&part.risk);
             done += n;
         }
-        Ok((records, risk))
+        Ok(out)
     }
 
     /// Philox4x32-10 evaluated on the device for each (counter, key), for the known-answer
@@ -373,6 +384,8 @@ impl GpuEngine {
             .map(|(p, (regions, links))| {
                 let w = &results[p * RESULT..(p + 1) * RESULT];
                 Dispatch {
+                    charge: Vec::new(),
+                    discharge: Vec::new(),
                     shortfall: w[..regions.len()].to_vec(),
                     curtailment: w[8..8 + regions.len()].to_vec(),
                     flow: (0..links.len())
@@ -493,7 +506,7 @@ impl GpuEngine {
         seed: u64,
         first: u64,
         n: usize,
-    ) -> Result<(Vec<TrajectoryRecord>, HourlyRisk), GpuError> {
+    ) -> Result<ChunkRecords, GpuError> {
         let left = self.fault_after.load(Ordering::SeqCst);
         if left != u32::MAX {
             if left == 0 {
@@ -616,7 +629,11 @@ impl GpuEngine {
             hourly.short_trajectories[h] = u64::from(w[0]);
             hourly.shortfall_sum[h] = u64::from(w[1]) | (u64::from(w[2]) << 32);
         }
-        Ok((out, hourly))
+        Ok(ChunkRecords {
+            records: out,
+            flows: Vec::new(),
+            risk: hourly,
+        })
     }
 }
 
@@ -665,6 +682,8 @@ pub struct GpuSystem {
     tables: wgpu::Buffer,
     globals: Globals,
     hours: usize,
+    record_slots: usize,
+    flow_slots: usize,
     per_thread: u64,
     max_threads: usize,
 }
