@@ -1,9 +1,13 @@
 // One hour of network dispatch between regions. Mirrors src/engine/cpu/network.rs: local
 // netting, then a min-cost flow by successive shortest paths (Bellman-Ford) in integers.
-// The residual graph lives in `scratch` from `net.base`: head[arcs], capacity[arcs],
-// cost[arcs] (i32 bit patterns), dist[nodes], via[nodes].
+// The residual graph lives in `scratch` from word `net.base`: head[arcs], capacity[arcs],
+// cost[arcs] (i32 bit patterns), dist[nodes], via[nodes]; word k of it is at
+// (base + k) * stride + lane, so a kernel can interleave it by thread like its other state.
+// The including kernel provides region_hour, link_hour and store_hour.
 
 const NET_SERVE: i32 = 4096;
+const NET_DISCHARGE: i32 = 2048;
+const NET_CHARGE: i32 = 1536;
 const NET_DISPATCHABLE: i32 = 1024;
 const NET_HOP: i32 = 1;
 const NET_SOURCE: u32 = 0u;
@@ -17,13 +21,16 @@ struct Net {
     nodes_max: u32,
     // Arcs in use.
     arcs: u32,
+    stride: u32,
+    lane: u32,
 }
 
-fn net_head(n: Net, a: u32) -> u32 { return n.base + a; }
-fn net_capacity(n: Net, a: u32) -> u32 { return n.base + n.arcs_max + a; }
-fn net_cost(n: Net, a: u32) -> u32 { return n.base + 2u * n.arcs_max + a; }
-fn net_dist(n: Net, v: u32) -> u32 { return n.base + 3u * n.arcs_max + v; }
-fn net_via(n: Net, v: u32) -> u32 { return n.base + 3u * n.arcs_max + n.nodes_max + v; }
+fn net_word(n: Net, k: u32) -> u32 { return (n.base + k) * n.stride + n.lane; }
+fn net_head(n: Net, a: u32) -> u32 { return net_word(n, a); }
+fn net_capacity(n: Net, a: u32) -> u32 { return net_word(n, n.arcs_max + a); }
+fn net_cost(n: Net, a: u32) -> u32 { return net_word(n, 2u * n.arcs_max + a); }
+fn net_dist(n: Net, v: u32) -> u32 { return net_word(n, 3u * n.arcs_max + v); }
+fn net_via(n: Net, v: u32) -> u32 { return net_word(n, 3u * n.arcs_max + n.nodes_max + v); }
 
 fn net_arc(n_in: Net, tail: u32, head: u32, capacity: u32, cost: i32) -> Net {
     var n = n_in;
@@ -67,10 +74,11 @@ fn net_shortest_path(n: Net, nodes: u32) -> bool {
     return bitcast<i32>(scratch[net_dist(n, NET_SINK)]) != NET_UNREACHED;
 }
 
-// Builds the graph for regions (demand, renewable, available) read by `region_hour(r)` and
-// links read by `link_hour(i)`, and runs the flow. Results are read back with
-// net_shortfall, net_curtailment and net_flow.
-fn net_dispatch(n_in: Net, regions: u32, links: u32, problem: u32) -> Net {
+// Builds the graph for regions (demand, renewable, available) read by `region_hour(r)`,
+// links (from, to, forward, backward) read by `link_hour(i)` and stores (region, charge,
+// discharge) read by `store_hour(s)`, and runs the flow. Results are read back with
+// net_shortfall, net_curtailment, net_flow, net_charge and net_discharge.
+fn net_dispatch(n_in: Net, regions: u32, links: u32, stores: u32, problem: u32) -> Net {
     var n = n_in;
     n.arcs = 0u;
     for (var r = 0u; r < regions; r++) {
@@ -90,6 +98,11 @@ fn net_dispatch(n_in: Net, regions: u32, links: u32, problem: u32) -> Net {
         let l = link_hour(problem, i);
         n = net_arc(n, 2u + l.x, 2u + l.y, l.z, NET_HOP);
         n = net_arc(n, 2u + l.y, 2u + l.x, l.w, NET_HOP);
+    }
+    for (var s = 0u; s < stores; s++) {
+        let st = store_hour(problem, s);
+        n = net_arc(n, NET_SOURCE, 2u + st.x, st.z, NET_DISCHARGE);
+        n = net_arc(n, 2u + st.x, NET_SINK, st.y, -NET_CHARGE);
     }
     let nodes = regions + 2u;
     loop {
@@ -131,4 +144,13 @@ fn net_flow(n: Net, regions: u32, i: u32) -> vec2<u32> {
     let f = scratch[net_capacity(n, base + 1u)];
     let b = scratch[net_capacity(n, base + 3u)];
     return select(vec2<u32>(f - b, 0u), vec2<u32>(b - f, 1u), b > f);
+}
+
+// Grid-side discharge and charge of store `s`: the flows on its two arcs.
+fn net_discharge(n: Net, regions: u32, links: u32, s: u32) -> u32 {
+    return scratch[net_capacity(n, 8u * regions + 4u * links + 4u * s + 1u)];
+}
+
+fn net_charge(n: Net, regions: u32, links: u32, s: u32) -> u32 {
+    return scratch[net_capacity(n, 8u * regions + 4u * links + 4u * s + 3u)];
 }

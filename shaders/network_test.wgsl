@@ -21,13 +21,18 @@ fn link_hour(problem: u32, i: u32) -> vec4<u32> {
     return vec4<u32>(params[at], params[at + 1u], params[at + 2u], params[at + 3u]);
 }
 
+// The test problems have no storage.
+fn store_hour(problem: u32, s: u32) -> vec3<u32> {
+    return vec3<u32>(0u, 0u, 0u);
+}
+
 @compute @workgroup_size(1)
 fn network_test(@builtin(global_invocation_id) id: vec3<u32>) {
     let p = id.x;
     let regions = params[p * NET_TEST_STRIDE];
     let links = params[p * NET_TEST_STRIDE + 1u];
-    var n = Net(p * NET_TEST_WORK, NET_TEST_ARCS, NET_TEST_NODES, 0u);
-    n = net_dispatch(n, regions, links, p);
+    var n = Net(p * NET_TEST_WORK, NET_TEST_ARCS, NET_TEST_NODES, 0u, 1u, 0u);
+    n = net_dispatch(n, regions, links, 0u, p);
     let problems = arrayLength(&params) / NET_TEST_STRIDE;
     let out = problems * NET_TEST_WORK + p * NET_TEST_RESULT;
     for (var r = 0u; r < regions; r++) {

@@ -29,6 +29,18 @@ struct Globals {
     off_range_max: u32,
     off_range_min: u32,
     off_log2: u32,
+    regions: u32,
+    interfaces: u32,
+    storage: u32,
+    generators: u32,
+    record_slots: u32,
+    flow_slots: u32,
+    off_loads: u32,
+    off_unit_region: u32,
+    off_renewable_region: u32,
+    off_added_load_region: u32,
+    off_interfaces: u32,
+    off_storage: u32,
     padding0: u32,
     padding1: u32,
     padding2: u32,
@@ -46,6 +58,15 @@ struct TrajectoryRecord {
     loss_of_load_events: u32,
 }
 
+// Rust: engine::record::FlowRecord. Interface: energy each way and hours at each limit;
+// storage: energy charged and discharged, hours full and empty.
+struct FlowRecord {
+    first_energy: vec2<u32>,
+    second_energy: vec2<u32>,
+    first_hours: u32,
+    second_hours: u32,
+}
+
 @group(0) @binding(0) var<uniform> globals: Globals;
 // Every compiled table, one after another (see engine::gpu::layout::pack_tables).
 @group(0) @binding(1) var<storage, read> tables: array<u32>;
@@ -56,6 +77,8 @@ struct TrajectoryRecord {
 @group(0) @binding(4) var<storage, read_write> risk: array<atomic<u32>>;
 // Per-thread unit states and heap, interleaved by thread so that neighbours' accesses coalesce.
 @group(0) @binding(5) var<storage, read_write> scratch: array<u32>;
+// Network walk only: `flow_slots` records per trajectory (interfaces, then storage).
+@group(0) @binding(6) var<storage, read_write> flows: array<FlowRecord>;
 
 const NONE: u32 = 0xFFFFFFFFu;
 const Q16_ONE: u32 = 65536u;
@@ -63,6 +86,10 @@ const NEVER: u32 = 32767u;
 const UNIT_BITS: u32 = 17u;
 const UNIT_WORDS: u32 = 10u;
 const TERM_WORDS: u32 = 4u;
+const INTERFACE_WORDS: u32 = 10u;
+const STORAGE_WORDS: u32 = 10u;
+const ROW_CIRCUIT: u32 = 0x40000000u;
+const ROW_STORAGE: u32 = 0x80000000u;
 
 // Parameter block layout (scenario::tables::param).
 const PARAM_WEATHER_YEAR: u32 = 0u;

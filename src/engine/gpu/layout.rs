@@ -38,6 +38,18 @@ pub struct Globals {
     pub off_range_max: u32,
     pub off_range_min: u32,
     pub off_log2: u32,
+    pub regions: u32,
+    pub interfaces: u32,
+    pub storage: u32,
+    pub generators: u32,
+    pub record_slots: u32,
+    pub flow_slots: u32,
+    pub off_loads: u32,
+    pub off_unit_region: u32,
+    pub off_renewable_region: u32,
+    pub off_added_load_region: u32,
+    pub off_interfaces: u32,
+    pub off_storage: u32,
     pub padding: [u32; 3],
 }
 
@@ -70,6 +82,18 @@ pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
         off_range_max: place(&sys.range_max),
         off_range_min: place(&sys.range_min),
         off_log2: place(&sys.log2_table),
+        regions: h.regions,
+        interfaces: h.interfaces,
+        storage: h.storage,
+        generators: h.generators,
+        record_slots: h.record_slots,
+        flow_slots: h.flow_slots,
+        off_loads: place(&terms(&sys.loads)),
+        off_unit_region: place(&sys.unit_region),
+        off_renewable_region: place(&sys.renewable_region),
+        off_added_load_region: place(&sys.added_load_region),
+        off_interfaces: place(bytemuck::cast_slice(&sys.interfaces)),
+        off_storage: place(bytemuck::cast_slice(&sys.storage)),
         ..Globals::default()
     };
     // A storage binding may not be empty.
@@ -80,9 +104,24 @@ pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
 }
 
 /// Words of per-thread scratch: up, repair time and cycle per unit, and the heap with its
-/// sentinel.
+/// sentinel; then, for the network walk, the words laid out in `shaders/regions.wgsl`
+/// (per region: firm, spare, demand, renewable, available; per interface: up circuits and
+/// both limits; per store: state of charge, charge and discharge room; two tally words per
+/// record slot; and the solver's arcs and nodes).
 pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
-    4 * u64::from(sys.header.units) + 1
+    let outages = 4 * u64::from(sys.header.units) + 1;
+    if !sys.is_network() {
+        return outages;
+    }
+    let h = &sys.header;
+    let (r, i, s) = (
+        u64::from(h.regions),
+        u64::from(h.interfaces),
+        u64::from(h.storage),
+    );
+    let arcs = 2 * (4 * r + 2 * i + 2 * s);
+    let nodes = r + 2;
+    outages + 5 * r + 3 * i + 3 * s + 2 * u64::from(h.record_slots) + 3 * arcs + 2 * nodes
 }
 
 #[cfg(test)]
@@ -91,7 +130,7 @@ mod tests {
 
     #[test]
     fn globals_match_the_shader_struct() {
-        // 28 u32 in shaders/shared.wgsl; a uniform struct's size is a multiple of 16.
-        assert_eq!(std::mem::size_of::<Globals>(), 112);
+        // 40 u32 in shaders/shared.wgsl; a uniform struct's size is a multiple of 16.
+        assert_eq!(std::mem::size_of::<Globals>(), 160);
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use wgpu::util::DeviceExt;
 
 use crate::engine::cpu::network::{Dispatch, LinkHour, RegionHour};
-use crate::engine::record::{ChunkRecords, HourlyRisk, TrajectoryRecord};
+use crate::engine::record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng;
 use crate::scenario::{CompiledSystem, ParameterLaws};
 
@@ -25,6 +25,16 @@ pub const TRAJECTORY_SHADER: &str = concat!(
     include_str!("../../../shaders/terms.wgsl"),
     include_str!("../../../shaders/outages.wgsl"),
     include_str!("../../../shaders/trajectory.wgsl"),
+);
+
+/// The network walk kernel (several regions, interfaces or storage).
+pub const REGIONS_SHADER: &str = concat!(
+    include_str!("../../../shaders/shared.wgsl"),
+    include_str!("../../../shaders/rng.wgsl"),
+    include_str!("../../../shaders/terms.wgsl"),
+    include_str!("../../../shaders/outages.wgsl"),
+    include_str!("../../../shaders/network.wgsl"),
+    include_str!("../../../shaders/regions.wgsl"),
 );
 
 /// A kernel that evaluates Philox on given counters, for the known-answer test on the GPU.
@@ -126,6 +136,8 @@ pub struct GpuEngine {
     device: wgpu::Device,
     queue: wgpu::Queue,
     pipeline: wgpu::ComputePipeline,
+    /// The network walk, for studies with several regions, interfaces or storage.
+    regions_pipeline: wgpu::ComputePipeline,
     pub adapter: AdapterSummary,
     /// The first uncaptured device error or loss, reported by the next operation.
     fault: Arc<Mutex<Option<String>>>,
@@ -204,18 +216,22 @@ impl GpuEngine {
             }
         });
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("egap.trajectory"),
-            source: wgpu::ShaderSource::Wgsl(TRAJECTORY_SHADER.into()),
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("egap.trajectory"),
-            layout: None,
-            module: &module,
-            entry_point: Some("trajectory"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        let build = |label: &str, source: &str, entry: &str| {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(label),
+                layout: None,
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        let pipeline = build("egap.trajectory", TRAJECTORY_SHADER, "trajectory");
+        let regions_pipeline = build("egap.regions", REGIONS_SHADER, "regions_trajectory");
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(GpuError::Device {
                 adapter: summary.name.clone(),
@@ -226,6 +242,7 @@ impl GpuEngine {
             device,
             queue,
             pipeline,
+            regions_pipeline,
             adapter: summary,
             fault,
             fault_after: AtomicU32::new(u32::MAX),
@@ -256,11 +273,6 @@ impl GpuEngine {
 
     /// Uploads the tables of `sys` once; chunks then reuse them.
     pub fn prepare(&self, sys: &CompiledSystem) -> Result<GpuSystem, GpuError> {
-        if sys.is_network() {
-            return Err(self.runtime(
-                "studies with several regions, interfaces or storage run on the CPU engine in this version",
-            ));
-        }
         let (words, globals) = pack_tables(sys);
         let bytes = words.len() as u64 * 4;
         let limit = self.device.limits().max_storage_buffer_binding_size;
@@ -295,6 +307,7 @@ impl GpuEngine {
             hours: sys.hours(),
             record_slots: sys.header.record_slots as usize,
             flow_slots: sys.header.flow_slots as usize,
+            network: sys.is_network(),
             per_thread,
             max_threads,
         })
@@ -547,14 +560,22 @@ impl GpuEngine {
             contents: bytemuck::cast_slice(if params.is_empty() { &[0u32] } else { params }),
             usage: storage,
         });
-        let record_bytes = (n * std::mem::size_of::<TrajectoryRecord>()) as u64;
+        let record_bytes = (n * gs.record_slots * std::mem::size_of::<TrajectoryRecord>()) as u64;
+        // A binding may not be empty: at least one flow record even when there are none.
+        let flow_bytes = (n * gs.flow_slots.max(1) * std::mem::size_of::<FlowRecord>()) as u64;
+        let flows = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("egap.flows"),
+            size: flow_bytes,
+            usage: storage | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
         let records = d.create_buffer(&wgpu::BufferDescriptor {
             label: Some("egap.records"),
             size: record_bytes,
             usage: storage | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
-        let risk_bytes = (gs.hours * 3 * 4) as u64;
+        let risk_bytes = (gs.hours * gs.record_slots * 3 * 4) as u64;
         let risk = d.create_buffer(&wgpu::BufferDescriptor {
             label: Some("egap.risk"),
             size: risk_bytes,
@@ -569,40 +590,53 @@ impl GpuEngine {
         });
         let readback = d.create_buffer(&wgpu::BufferDescriptor {
             label: Some("egap.readback"),
-            size: record_bytes + risk_bytes,
+            size: record_bytes + risk_bytes + if gs.network { flow_bytes } else { 0 },
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let layout = self.pipeline.get_bind_group_layout(0);
+        let pipeline = if gs.network {
+            &self.regions_pipeline
+        } else {
+            &self.pipeline
+        };
+        let layout = pipeline.get_bind_group_layout(0);
+        let mut entries = vec![
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: uniform.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: gs.tables.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: params.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 3,
+                resource: records.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 4,
+                resource: risk.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 5,
+                resource: scratch.as_entire_binding(),
+            },
+        ];
+        // The single-region kernel does not use the flows, so its layout has no slot for them.
+        if gs.network {
+            entries.push(wgpu::BindGroupEntry {
+                binding: 6,
+                resource: flows.as_entire_binding(),
+            });
+        }
         let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("egap.trajectory"),
             layout: &layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: uniform.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: gs.tables.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 3,
-                    resource: records.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 4,
-                    resource: risk.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 5,
-                    resource: scratch.as_entire_binding(),
-                },
-            ],
+            entries: &entries,
         });
         let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("egap.chunk"),
@@ -613,25 +647,40 @@ impl GpuEngine {
                 label: Some("egap.trajectory"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(&self.pipeline);
+            pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &bind, &[]);
             pass.dispatch_workgroups(groups_x, groups_y, 1);
         }
         encoder.copy_buffer_to_buffer(&records, 0, &readback, 0, record_bytes);
         encoder.copy_buffer_to_buffer(&risk, 0, &readback, record_bytes, risk_bytes);
+        if gs.network {
+            encoder.copy_buffer_to_buffer(
+                &flows,
+                0,
+                &readback,
+                record_bytes + risk_bytes,
+                flow_bytes,
+            );
+        }
         self.queue.submit(Some(encoder.finish()));
         let words = self.read_back(&readback)?;
         let split = record_bytes as usize / 4;
         let out: Vec<TrajectoryRecord> = bytemuck::pod_collect_to_vec(&words[..split]);
-        let words = &words[split..];
-        let mut hourly = HourlyRisk::new(gs.hours);
-        for (h, w) in words.chunks_exact(3).enumerate() {
+        let risk_words = risk_bytes as usize / 4;
+        let (risk_part, flow_part) = words[split..].split_at(risk_words);
+        let mut hourly = HourlyRisk::with_slots(gs.hours, gs.record_slots);
+        for (h, w) in risk_part.chunks_exact(3).enumerate() {
             hourly.short_trajectories[h] = u64::from(w[0]);
             hourly.shortfall_sum[h] = u64::from(w[1]) | (u64::from(w[2]) << 32);
         }
+        let flows: Vec<FlowRecord> = if gs.network && gs.flow_slots > 0 {
+            bytemuck::pod_collect_to_vec(flow_part)
+        } else {
+            Vec::new()
+        };
         Ok(ChunkRecords {
             records: out,
-            flows: Vec::new(),
+            flows,
             risk: hourly,
         })
     }
@@ -671,7 +720,20 @@ fn software_loop_estimate(sys: &CompiledSystem) -> u64 {
     let depth = 2.0 + units.max(2.0).log2();
     let mut estimate =
         2.5 * units + 1.5 * transitions_per_hour * hours * depth + hours * (2.0 + terms);
-    if sys.header.renewables > 0 {
+    if sys.is_network() {
+        // Every hour: the per-region, interface and store loops, and (at worst) the solver:
+        // an augmenting path per source or sink arc, each a Bellman-Ford over the nodes.
+        let h = &sys.header;
+        let (r, i, s) = (
+            f64::from(h.regions),
+            f64::from(h.interfaces),
+            f64::from(h.storage),
+        );
+        let arcs = 2.0 * (4.0 * r + 2.0 * i + 2.0 * s);
+        let nodes = r + 2.0;
+        let paths = 2.0 * r + i + s + 1.0;
+        estimate += hours * (8.0 * r + 4.0 * i + 4.0 * s + paths * (nodes * arcs + 2.0 * nodes));
+    } else if sys.header.renewables > 0 {
         estimate += hours * (1.0 + terms);
     }
     estimate.ceil() as u64
@@ -684,6 +746,8 @@ pub struct GpuSystem {
     hours: usize,
     record_slots: usize,
     flow_slots: usize,
+    /// Runs the `regions` kernel (several regions, interfaces or storage).
+    network: bool,
     per_thread: u64,
     max_threads: usize,
 }
@@ -701,6 +765,7 @@ mod tests {
             ("trajectory", TRAJECTORY_SHADER),
             ("rng_kat", RNG_KAT_SHADER),
             ("network_test", NETWORK_TEST_SHADER),
+            ("regions", REGIONS_SHADER),
         ] {
             let module = naga::front::wgsl::parse_str(source)
                 .unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(source)));
@@ -733,5 +798,6 @@ mod tests {
             span("TrajectoryRecord"),
             std::mem::size_of::<TrajectoryRecord>()
         );
+        assert_eq!(span("FlowRecord"), std::mem::size_of::<FlowRecord>());
     }
 }

@@ -1,0 +1,348 @@
+// One trajectory of a study with several regions, interfaces or storage: a walk over every
+// hour with network dispatch. Mirrors src/engine/cpu/regions.rs; one trajectory per
+// invocation. Records go straight to `records` (record_slots per trajectory: the system,
+// then each region when there are several) and `flows` (interfaces, then stores).
+//
+// Per-thread scratch after the outage state (4 · units + 1 words), interleaved by thread:
+// firm[R], spare[R], demand[R], renewable[R], available[R], up_circuits[I], forward[I],
+// backward[I], soc[S], charge[S], discharge[S], last_short_end[slots],
+// last_short_day[slots], then the solver's graph (network.wgsl).
+
+const REGIONS_DAY: u32 = 24u;
+
+struct Walk {
+    o: Outages,
+    // First scratch word of the walk's state.
+    base: u32,
+}
+
+fn w_firm(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + r); }
+fn w_spare(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + globals.regions + r); }
+fn w_demand(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 2u * globals.regions + r); }
+fn w_renewable(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 3u * globals.regions + r); }
+fn w_available(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 4u * globals.regions + r); }
+fn w_circuits(w: Walk, i: u32) -> u32 { return slot(w.o, w.base + 5u * globals.regions + i); }
+fn w_forward(w: Walk, i: u32) -> u32 {
+    return slot(w.o, w.base + 5u * globals.regions + globals.interfaces + i);
+}
+fn w_backward(w: Walk, i: u32) -> u32 {
+    return slot(w.o, w.base + 5u * globals.regions + 2u * globals.interfaces + i);
+}
+fn w_stores_base(w: Walk) -> u32 { return w.base + 5u * globals.regions + 3u * globals.interfaces; }
+fn w_soc(w: Walk, s: u32) -> u32 { return slot(w.o, w_stores_base(w) + s); }
+fn w_charge(w: Walk, s: u32) -> u32 { return slot(w.o, w_stores_base(w) + globals.storage + s); }
+fn w_discharge(w: Walk, s: u32) -> u32 {
+    return slot(w.o, w_stores_base(w) + 2u * globals.storage + s);
+}
+fn w_tally_base(w: Walk) -> u32 { return w_stores_base(w) + 3u * globals.storage; }
+fn w_last_end(w: Walk, k: u32) -> u32 { return slot(w.o, w_tally_base(w) + k); }
+fn w_last_day(w: Walk, k: u32) -> u32 { return slot(w.o, w_tally_base(w) + globals.record_slots + k); }
+fn w_net_base(w: Walk) -> u32 { return w_tally_base(w) + 2u * globals.record_slots; }
+
+fn interface_row(i: u32) -> u32 { return globals.off_interfaces + i * INTERFACE_WORDS; }
+fn storage_row(s: u32) -> u32 { return globals.off_storage + s * STORAGE_WORDS; }
+
+// The walk that net_dispatch reads through region_hour, link_hour and store_hour; the
+// `problem` argument is the thread.
+var<private> walk: Walk;
+
+fn region_hour(problem: u32, r: u32) -> vec3<u32> {
+    return vec3<u32>(scratch[w_demand(walk, r)], scratch[w_renewable(walk, r)], scratch[w_available(walk, r)]);
+}
+
+fn link_hour(problem: u32, i: u32) -> vec4<u32> {
+    let row = interface_row(i);
+    return vec4<u32>(tables[row], tables[row + 1u], scratch[w_forward(walk, i)], scratch[w_backward(walk, i)]);
+}
+
+fn store_hour(problem: u32, s: u32) -> vec3<u32> {
+    return vec3<u32>(tables[storage_row(s)], scratch[w_charge(walk, s)], scratch[w_discharge(walk, s)]);
+}
+
+// ⌈x · 2^16 / q⌉ for a Q16 fraction 0 < q ≤ 2^16, saturating (regions.rs: div_q16_ceil).
+fn div_q16_ceil(x: u32, q: u32) -> u32 {
+    let whole = x / q;
+    if (whole >= 65536u) {
+        return 0xFFFFFFFFu;
+    }
+    return (whole << 16u) + (((x % q) << 16u) + q - 1u) / q;
+}
+
+// ⌊x · k / n⌋ for k ≤ n ≤ 2^16 (regions.rs: circuit_share).
+fn circuit_share(x: u32, k: u32, n: u32) -> u32 {
+    return (x / n) * k + (x % n) * k / n;
+}
+
+fn hour_limit(p: Params, constant: u32, series: u32, stride: u32, h: u32) -> u32 {
+    if (series == NONE) {
+        return constant;
+    }
+    return tables[globals.off_series + series_start(series, stride, p.year) + h];
+}
+
+// A shortfall in `hour` counted into record slot `k` of this trajectory (regions.rs: Tally).
+fn regions_short(k: u32, hour: u32, shortfall: u32) {
+    let i = walk.o.thread * globals.record_slots + k;
+    var r = records[i];
+    r.unserved_energy = add64(r.unserved_energy, shortfall);
+    r.loss_of_load_hours += 1u;
+    r.peak_shortfall = max(r.peak_shortfall, shortfall);
+    if (scratch[w_last_end(walk, k)] != hour) {
+        r.loss_of_load_events += 1u;
+    }
+    let day = hour / REGIONS_DAY;
+    if (scratch[w_last_day(walk, k)] != day) {
+        r.loss_of_load_days += 1u;
+        scratch[w_last_day(walk, k)] = day;
+    }
+    scratch[w_last_end(walk, k)] = hour + 1u;
+    records[i] = r;
+    let at = 3u * (k * globals.hours + hour);
+    atomicAdd(&risk[at], 1u);
+    let old = atomicAdd(&risk[at + 1u], shortfall);
+    if (old + shortfall < old) {
+        atomicAdd(&risk[at + 2u], 1u);
+    }
+}
+
+@compute @workgroup_size(64)
+fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
+    let thread = id.x + id.y * globals.row_width;
+    if (thread >= globals.count) {
+        return;
+    }
+    let p = params_unpack(thread * globals.param_stride);
+    let hours = globals.hours;
+    let n_regions = globals.regions;
+    let n_links = globals.interfaces;
+    let n_stores = globals.storage;
+    let slots = globals.record_slots;
+    let index = vec2<u32>(globals.first_lo + thread, globals.first_hi + select(0u, 1u, globals.first_lo + thread < thread));
+    var o = Outages(thread, vec2<u32>(globals.seed_lo, globals.seed_hi), index, 0u);
+    o = outages_start(o, p);
+    walk = Walk(o, 4u * globals.units + 1u);
+
+    for (var r = 0u; r < n_regions; r++) {
+        scratch[w_firm(walk, r)] = 0u;
+    }
+    for (var u = 0u; u < globals.generators; u++) {
+        let row = unit_row(u);
+        if (scratch[up_slot(o, u)] == 1u && tables[row + 1u] == NONE) {
+            let r = tables[globals.off_unit_region + u];
+            scratch[w_firm(walk, r)] += tables[row];
+        }
+    }
+    for (var i = 0u; i < n_links; i++) {
+        scratch[w_circuits(walk, i)] = tables[interface_row(i) + 2u];
+    }
+    for (var u = globals.generators; u < globals.units; u++) {
+        let tag = tables[globals.off_unit_region + u];
+        if ((tag & ROW_STORAGE) == 0u && scratch[up_slot(o, u)] == 0u) {
+            scratch[w_circuits(walk, tag & ~ROW_CIRCUIT)] -= 1u;
+        }
+    }
+    for (var s = 0u; s < n_stores; s++) {
+        scratch[w_soc(walk, s)] = tables[storage_row(s) + 6u];
+    }
+    var zero = vec2<u32>(0u, 0u);
+    for (var k = 0u; k < slots; k++) {
+        records[thread * slots + k] = TrajectoryRecord(zero, zero, zero, zero, 0u, 0u, 0u, 0u);
+        scratch[w_last_end(walk, k)] = 0xFFFFFFFFu;
+        scratch[w_last_day(walk, k)] = 0xFFFFFFFFu;
+    }
+    for (var f = 0u; f < globals.flow_slots; f++) {
+        flows[thread * globals.flow_slots + f] = FlowRecord(zero, zero, 0u, 0u);
+    }
+    let arcs_max = 2u * (4u * n_regions + 2u * n_links + 2u * n_stores);
+    var net = Net(w_net_base(walk), arcs_max, n_regions + 2u, 0u, globals.threads, thread);
+
+    for (var h = 0u; h < hours; h++) {
+        while (next_time(walk.o) == h) {
+            let changed = outages_advance(walk.o, h);
+            let u = changed & 0x7FFFFFFFu;
+            let up = (changed >> 31u) == 1u;
+            if (u < globals.generators) {
+                let row = unit_row(u);
+                if (tables[row + 1u] == NONE) {
+                    let r = tables[globals.off_unit_region + u];
+                    if (up) {
+                        scratch[w_firm(walk, r)] += tables[row];
+                    } else {
+                        scratch[w_firm(walk, r)] -= tables[row];
+                    }
+                }
+            } else {
+                let tag = tables[globals.off_unit_region + u];
+                if ((tag & ROW_STORAGE) == 0u) {
+                    let i = tag & ~ROW_CIRCUIT;
+                    if (up) {
+                        scratch[w_circuits(walk, i)] += 1u;
+                    } else {
+                        scratch[w_circuits(walk, i)] -= 1u;
+                    }
+                }
+            }
+        }
+
+        // The hour's regions.
+        for (var r = 0u; r < n_regions; r++) {
+            let l = globals.off_loads + r * TERM_WORDS;
+            scratch[w_demand(walk, r)] = term(p.load_scale, series_value(l, p.year, h));
+            scratch[w_renewable(walk, r)] = 0u;
+            scratch[w_available(walk, r)] = scratch[w_firm(walk, r)];
+        }
+        for (var k = 0u; k < globals.added_loads; k++) {
+            let r = tables[globals.off_added_load_region + k];
+            scratch[w_demand(walk, r)] += term(added_power(p, k), series_value(globals.off_added_loads + k * TERM_WORDS, p.year, h));
+        }
+        for (var k = 0u; k < globals.renewables; k++) {
+            let row = globals.off_renewables + k * TERM_WORDS;
+            if (online(p, tables[row + 3u])) {
+                let r = tables[globals.off_renewable_region + k];
+                scratch[w_renewable(walk, r)] += term(tables[row + 2u], series_value(row, p.year, h));
+            }
+        }
+        for (var i = 0u; i < globals.hourly_units; i++) {
+            let u = tables[globals.off_hourly_units + i];
+            if (scratch[up_slot(walk.o, u)] == 1u) {
+                let row = unit_row(u);
+                let r = tables[globals.off_unit_region + u];
+                scratch[w_available(walk, r)] += hour_limit(p, 0u, tables[row + 1u], tables[row + 2u], h);
+            }
+        }
+        // The hour's interfaces and stores.
+        for (var i = 0u; i < n_links; i++) {
+            let row = interface_row(i);
+            var forward = hour_limit(p, tables[row + 3u], tables[row + 4u], tables[row + 5u], h);
+            var backward = hour_limit(p, tables[row + 6u], tables[row + 7u], tables[row + 8u], h);
+            let up = scratch[w_circuits(walk, i)];
+            let circuits = tables[row + 2u];
+            if (up < circuits) {
+                forward = circuit_share(forward, up, circuits);
+                backward = circuit_share(backward, up, circuits);
+            }
+            scratch[w_forward(walk, i)] = forward;
+            scratch[w_backward(walk, i)] = backward;
+        }
+        for (var s = 0u; s < n_stores; s++) {
+            let row = storage_row(s);
+            let unit = tables[row + 8u];
+            var charge = 0u;
+            var discharge = 0u;
+            if (online(p, tables[row + 7u]) && (unit == NONE || scratch[up_slot(walk.o, unit)] == 1u)) {
+                let soc = scratch[w_soc(walk, s)];
+                charge = min(tables[row + 1u], div_q16_ceil(tables[row + 3u] - soc, tables[row + 4u]));
+                discharge = min(tables[row + 2u], mul_shr_sat(soc, tables[row + 5u], 16u));
+            }
+            scratch[w_charge(walk, s)] = charge;
+            scratch[w_discharge(walk, s)] = discharge;
+        }
+
+        // Dispatch: the solver only when some region is short or has renewable surplus, or
+        // some store cannot be filled from its own region's dispatchable surplus.
+        var stressed = false;
+        for (var r = 0u; r < n_regions; r++) {
+            let d = scratch[w_demand(walk, r)];
+            let g = scratch[w_renewable(walk, r)];
+            if (g > d || d > g + scratch[w_available(walk, r)]) {
+                stressed = true;
+            }
+        }
+        if (!stressed) {
+            for (var r = 0u; r < n_regions; r++) {
+                let need = scratch[w_demand(walk, r)] - scratch[w_renewable(walk, r)];
+                scratch[w_spare(walk, r)] = scratch[w_available(walk, r)] - need;
+            }
+            for (var s = 0u; s < n_stores; s++) {
+                let r = tables[storage_row(s)];
+                let c = scratch[w_charge(walk, s)];
+                if (c > scratch[w_spare(walk, r)]) {
+                    stressed = true;
+                } else {
+                    scratch[w_spare(walk, r)] -= c;
+                }
+            }
+        }
+        if (stressed) {
+            net = net_dispatch(net, n_regions, n_links, n_stores, thread);
+        }
+
+        // Tallies.
+        var system_short = 0u;
+        var demand_sum = 0u;
+        var renewable_sum = 0u;
+        var curtailed_sum = 0u;
+        for (var r = 0u; r < n_regions; r++) {
+            var shortfall = 0u;
+            var curtailed = 0u;
+            if (stressed) {
+                shortfall = net_shortfall(net, r);
+                curtailed = net_curtailment(net, r);
+            }
+            let d = scratch[w_demand(walk, r)];
+            let g = scratch[w_renewable(walk, r)];
+            system_short += shortfall;
+            demand_sum += d;
+            renewable_sum += g;
+            curtailed_sum += curtailed;
+            if (slots > 1u) {
+                let i = thread * slots + 1u + r;
+                records[i].demand_energy = add64(records[i].demand_energy, d);
+                records[i].renewable_energy = add64(records[i].renewable_energy, g);
+                records[i].curtailed_energy = add64(records[i].curtailed_energy, curtailed);
+                if (shortfall > 0u) {
+                    regions_short(1u + r, h, shortfall);
+                }
+            }
+        }
+        let i0 = thread * slots;
+        records[i0].demand_energy = add64(records[i0].demand_energy, demand_sum);
+        records[i0].renewable_energy = add64(records[i0].renewable_energy, renewable_sum);
+        records[i0].curtailed_energy = add64(records[i0].curtailed_energy, curtailed_sum);
+        if (system_short > 0u) {
+            regions_short(0u, h, system_short);
+        }
+        for (var i = 0u; i < n_links; i++) {
+            if (!stressed) {
+                continue;
+            }
+            let f = net_flow(net, n_regions, i);
+            let at = thread * globals.flow_slots + i;
+            if (f.x > 0u && f.y == 0u) {
+                flows[at].first_energy = add64(flows[at].first_energy, f.x);
+                if (f.x == scratch[w_forward(walk, i)]) {
+                    flows[at].first_hours += 1u;
+                }
+            } else if (f.x > 0u) {
+                flows[at].second_energy = add64(flows[at].second_energy, f.x);
+                if (f.x == scratch[w_backward(walk, i)]) {
+                    flows[at].second_hours += 1u;
+                }
+            }
+        }
+        for (var s = 0u; s < n_stores; s++) {
+            let row = storage_row(s);
+            var charge = scratch[w_charge(walk, s)];
+            var discharge = 0u;
+            if (stressed) {
+                charge = net_charge(net, n_regions, n_links, s);
+                discharge = net_discharge(net, n_regions, n_links, s);
+            }
+            let energy = tables[row + 3u];
+            // The last unit of a charge may overshoot by less than one unit: the store fills
+            // exactly, and the excess is lost like any conversion loss.
+            var soc = min(scratch[w_soc(walk, s)] + mul_shr_sat(charge, tables[row + 4u], 16u), energy);
+            soc -= div_q16_ceil(discharge, tables[row + 5u]);
+            scratch[w_soc(walk, s)] = soc;
+            let at = thread * globals.flow_slots + n_links + s;
+            flows[at].first_energy = add64(flows[at].first_energy, charge);
+            flows[at].second_energy = add64(flows[at].second_energy, discharge);
+            if (soc == energy) {
+                flows[at].first_hours += 1u;
+            }
+            if (soc == 0u) {
+                flows[at].second_hours += 1u;
+            }
+        }
+    }
+}
