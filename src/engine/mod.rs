@@ -62,7 +62,7 @@ impl Engine {
     pub fn prepare(&self, sys: &CompiledSystem) -> Result<Prepared, GpuError> {
         match self {
             Engine::Cpu => Ok(Prepared::Cpu),
-            Engine::Gpu(g) => Ok(Prepared::Gpu(g.prepare(sys)?)),
+            Engine::Gpu(g) => Ok(Prepared::Gpu(Box::new(g.prepare(sys)?))),
         }
     }
 
@@ -86,5 +86,5 @@ impl Engine {
 /// Per-run state of an engine (the GPU's uploaded tables).
 pub enum Prepared {
     Cpu,
-    Gpu(GpuSystem),
+    Gpu(Box<GpuSystem>),
 }
