@@ -293,7 +293,19 @@ impl GpuEngine {
             }
         }
         let per_thread = scratch_words_per_thread(sys) * 4;
-        let max_threads = (limit / per_thread).clamp(1, 1 << 20) as usize;
+        // Whole workgroups only: a dispatch rounds its threads up to a multiple of WORKGROUP,
+        // and every thread it launches has scratch, so the scratch of the rounded-up count
+        // must fit the binding.
+        let groups =
+            (limit / per_thread / u64::from(WORKGROUP)).min((1 << 20) / u64::from(WORKGROUP));
+        if groups == 0 {
+            return Err(GpuError::TooLarge {
+                adapter: self.adapter.name.clone(),
+                needed: per_thread * u64::from(WORKGROUP),
+                limit,
+            });
+        }
+        let max_threads = (groups * u64::from(WORKGROUP)) as usize;
         let tables = self
             .device
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
