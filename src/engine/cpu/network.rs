@@ -9,8 +9,9 @@
 //!    that can reach the deficit is used.
 //! 3. Among those, total curtailment is minimised: renewable surplus flows to deficits,
 //!    charges storage, and displaces dispatchable generation elsewhere when the lines allow.
-//! 4. Among those, the energy put into storage is maximised: storage also charges from
-//!    dispatchable surplus, its own region's or a neighbour's.
+//! 4. Among those, storage discharges as little as it can (a store never discharges into
+//!    another store), and then the energy put into storage is maximised: storage also
+//!    charges from dispatchable surplus, its own region's or a neighbour's.
 //! 5. Among those, the MW·hops moved are minimised (a hurdle cost of one per interface), so
 //!    power never loops and ties resolve to the shortest routes.
 //!
