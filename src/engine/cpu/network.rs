@@ -88,16 +88,31 @@ pub struct Network {
     cost: Vec<i32>,
     dist: Vec<i32>,
     via: Vec<usize>,
+    /// Index of each arc of the fixed order (see `dispatch_hour`), or NO_ARC when left out.
+    slot: Vec<usize>,
 }
+
+/// An arc left out of the graph because it has no capacity.
+const NO_ARC: usize = usize::MAX;
 
 impl Network {
     fn clear(&mut self) {
         self.head.clear();
         self.capacity.clear();
         self.cost.clear();
+        self.slot.clear();
     }
 
+    /// Adds an arc and its reverse. An arc without capacity is left out: it and its reverse
+    /// can never carry flow, and Bellman-Ford skips them, so leaving them out changes no
+    /// relaxation and no path (the shader keeps them and finds the same paths).
+    #[inline]
     fn arc(&mut self, from: usize, to: usize, capacity: u32, cost: i32) {
+        if capacity == 0 {
+            self.slot.push(NO_ARC);
+            return;
+        }
+        self.slot.push(self.head.len());
         // Stored as (tail of the reverse, head) pairs: arc a goes to head[a] and comes from
         // head[a ^ 1].
         self.head.push(to);
@@ -119,11 +134,15 @@ impl Network {
         for _ in 0..nodes {
             let mut changed = false;
             for a in 0..self.head.len() {
-                let tail = self.head[a ^ 1];
-                if self.capacity[a] == 0 || self.dist[tail] == UNREACHED {
+                // Most residual arcs are empty (every reverse arc until flow uses it).
+                if self.capacity[a] == 0 {
                     continue;
                 }
-                let d = self.dist[tail] + self.cost[a];
+                let from = self.dist[self.head[a ^ 1]];
+                if from == UNREACHED {
+                    continue;
+                }
+                let d = from + self.cost[a];
                 if d < self.dist[self.head[a]] {
                     self.dist[self.head[a]] = d;
                     self.via[self.head[a]] = a;
@@ -195,25 +214,29 @@ pub fn dispatch_hour(
             v = net.head[a ^ 1];
         }
     }
+    // The flow on an arc is its reverse's residual capacity.
+    let flow = |k: usize| match net.slot[k] {
+        NO_ARC => 0,
+        a => net.capacity[a + 1],
+    };
     for r in 0..n {
-        let base = 8 * r; // four arcs per region, each with its reverse
-        // The flow on an arc is its reverse's residual capacity.
-        let renewable_used = net.capacity[base + 1];
-        let served = net.capacity[base + 5];
-        let renewable_surplus = net.capacity[base] + renewable_used;
-        let deficit = net.capacity[base + 4] + served;
-        out.curtailment.push(renewable_surplus - renewable_used);
-        out.shortfall.push(deficit - served);
+        let g = &regions[r];
+        let base = 4 * r; // four arcs per region
+        let need = g.demand.saturating_sub(g.renewable);
+        let renewable_surplus = g.renewable.saturating_sub(g.demand);
+        let deficit = need.saturating_sub(g.available);
+        out.curtailment.push(renewable_surplus - flow(base));
+        out.shortfall.push(deficit - flow(base + 2));
     }
     for i in 0..links.len() {
-        let base = 8 * n + 4 * i;
+        let base = 4 * n + 2 * i;
         out.flow
-            .push(i64::from(net.capacity[base + 1]) - i64::from(net.capacity[base + 3]));
+            .push(i64::from(flow(base)) - i64::from(flow(base + 1)));
     }
     for i in 0..stores.len() {
-        let base = 8 * n + 4 * links.len() + 4 * i;
-        out.discharge.push(net.capacity[base + 1]);
-        out.charge.push(net.capacity[base + 3]);
+        let base = 4 * n + 2 * links.len() + 2 * i;
+        out.discharge.push(flow(base));
+        out.charge.push(flow(base + 1));
     }
 }
 
