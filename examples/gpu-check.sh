@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One prepared run for a machine with a hardware GPU: builds, runs the GPU == CPU equality
-# tests on that GPU, then measures both backends on RTS-79 and the 96-unit RTS-79 x3 study.
+# tests on that GPU (single-region and network), then measures both backends on RTS-79, the
+# 96-unit RTS-79 x3 study and the three-region study with storage.
 # Writes everything under ${OUT:-gpu-check}/ so the figures can be quoted with their command.
 #
 #   bash examples/gpu-check.sh            # results in gpu-check/
@@ -11,11 +12,14 @@ mkdir -p "$out"
   egap_bin=target/release/egap
   cargo build --release 2>&1 | tail -2
   "$egap_bin" devices
-  CI=true cargo test --release --test gpu --test determinism -- --nocapture 2>&1 | grep -E "GPU tests on|^test |test result"
+  CI=true cargo test --release --test gpu --test gpu_network --test network_limits --test determinism -- --nocapture 2>&1 | grep -E "GPU tests on|^test |test result"
   for s in scenarios/rts79/rts79.toml scenarios/rts79x3/rts79x3.toml; do
     "$egap_bin" bench "$s" --trajectories 2000000 --backend gpu
     "$egap_bin" bench "$s" --trajectories 200000 --backend cpu
   done
+  # A year of network dispatch: the whole-year GPU == CPU check runs in gpu_network above.
+  "$egap_bin" bench scenarios/three-region/three-region.toml --trajectories 200000 --backend gpu
+  "$egap_bin" bench scenarios/three-region/three-region.toml --trajectories 4000 --backend cpu
   # A billion-trajectory-scale run shows sustained throughput and bounded memory.
   /usr/bin/time -v "$egap_bin" run scenarios/rts79/rts79.toml --trajectories 20000000 --seed 7 \
     --backend gpu --chunk-size 1048576 --out "$out/rts79-gpu" --force 2>&1 | grep -E "trajectories in|Maximum resident"
