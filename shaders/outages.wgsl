@@ -36,6 +36,15 @@ fn unit_row(u: u32) -> u32 {
 
 // Unit row fields: capacity, profile, profile_year_stride, project, never_fails,
 // up_threshold, fail_mantissa, fail_shift, repair_mantissa, repair_shift.
+// The random stream of unit row u (outages.rs: stream): generators use their row; circuit
+// and storage rows start at 2^24, so adding a generator leaves their outages as they were.
+fn unit_stream(u: u32) -> u32 {
+    if (u < globals.generators) {
+        return u;
+    }
+    return 16777216u + (u - globals.generators);
+}
+
 fn heap_key(time: u32, unit: u32) -> u32 {
     return (min(time, NEVER) << UNIT_BITS) | unit;
 }
@@ -82,7 +91,7 @@ fn outages_start(o_in: Outages, p: Params) -> Outages {
             scratch[up_slot(o, u)] = 1u;
             continue;
         }
-        let w = draw(o.seed, o.trajectory, u, 0u);
+        let w = draw(o.seed, o.trajectory, unit_stream(u), 0u);
         var next: u32;
         if (w.z < tables[row + 5u]) {
             scratch[up_slot(o, u)] = 1u;
@@ -118,7 +127,7 @@ fn outages_advance(o: Outages, now: u32) -> u32 {
         scratch[up_slot(o, u)] = 1u;
         let cycle = scratch[cycle_slot(o, u)] + 1u;
         scratch[cycle_slot(o, u)] = cycle;
-        let w = draw(o.seed, o.trajectory, u, cycle);
+        let w = draw(o.seed, o.trajectory, unit_stream(u), cycle);
         let fail_at = now + sojourn_sample(tables[row + 6u], tables[row + 7u], w.x, NEVER);
         scratch[repair_slot(o, u)] = min(fail_at + sojourn_sample(tables[row + 8u], tables[row + 9u], w.y, NEVER), NEVER);
         next = fail_at;

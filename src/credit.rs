@@ -8,6 +8,11 @@
 //! monotone in the probe, and bisection exact for it. The intervals come from bisecting to
 //! the 95% bounds of the reference level, which ignores the (positive) correlation between
 //! the curves and so errs on the wide side.
+//!
+//! In a study with several regions the probe unit and the probe load sit in the resource's
+//! region: the credit is that of the resource where it is, behind the same interfaces. A
+//! store's nameplate is its discharge power; "without" it, it can neither charge nor
+//! discharge.
 
 use std::path::Path;
 
@@ -32,8 +37,8 @@ pub struct Credit {
     pub evaluations: usize,
 }
 
-/// EFC and ELCC of `resource` (`units[NAME]` or `renewables[NAME]`) for `metric` (a key of
-/// `summary.metrics`, e.g. `lole_hours` or `eue_mwh`).
+/// EFC and ELCC of `resource` (`units[NAME]`, `renewables[NAME]` or `storage[NAME]`) for
+/// `metric` (a key of `summary.metrics`, e.g. `lole_hours` or `eue_mwh`).
 pub fn capacity_credit(
     scenario: &Path,
     resource: &str,
@@ -46,8 +51,8 @@ pub fn capacity_credit(
     let (section, name) = resource
         .strip_suffix(']')
         .and_then(|r| r.split_once('['))
-        .filter(|(s, _)| *s == "units" || *s == "renewables")
-        .ok_or_else(|| bad("write units[NAME] or renewables[NAME]".into()))?;
+        .filter(|(s, _)| matches!(*s, "units" | "renewables" | "storage"))
+        .ok_or_else(|| bad("write units[NAME], renewables[NAME] or storage[NAME]".into()))?;
     let entry = tree
         .get(section)
         .and_then(|v| v.as_array())
@@ -67,9 +72,20 @@ pub fn capacity_credit(
             .get(key)
             .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
     };
-    let capacity =
-        number("capacity_mw").ok_or_else(|| bad("needs a constant capacity_mw".into()))?;
+    let power_key = if section == "storage" {
+        "discharge_mw"
+    } else {
+        "capacity_mw"
+    };
+    let capacity = number(power_key).ok_or_else(|| bad(format!("needs a constant {power_key}")))?;
     let nameplate_mw = capacity * number("count").unwrap_or(1.0);
+    // The probes go where the resource is (a line `region = "..."`, or nothing in a
+    // single-region study).
+    let region = entry
+        .get("region")
+        .and_then(|r| r.as_str())
+        .map(|r| format!("region = {}\n", toml::Value::String(r.to_string())))
+        .unwrap_or_default();
     if nameplate_mw <= 0.0 {
         return Err(bad("has no capacity".into()));
     }
@@ -82,18 +98,25 @@ pub fn capacity_credit(
     };
     let with = estimate(&tree)?;
     let mut without_tree = tree.clone();
-    set(&mut without_tree, &format!("{resource}.capacity_mw"), 0.0).map_err(bad)?;
+    let zeroed: &[&str] = if section == "storage" {
+        &["charge_mw", "discharge_mw"]
+    } else {
+        &["capacity_mw"]
+    };
+    for key in zeroed {
+        set(&mut without_tree, &format!("{resource}.{key}"), 0.0).map_err(bad)?;
+    }
     let without = estimate(&without_tree)?;
 
     let probe_unit = |x: f64| {
         let mut t = without_tree.clone();
-        let unit: toml::Table = format!("name = \"egap EFC probe\"\ncapacity_mw = {x}\nfailure_probability = 0\nrepair_probability = 1\n").parse().expect("probe unit is valid TOML");
+        let unit: toml::Table = format!("name = \"egap EFC probe\"\n{region}capacity_mw = {x}\nfailure_probability = 0\nrepair_probability = 1\n").parse().expect("probe unit is valid TOML");
         push(&mut t, "units", unit);
         t
     };
     let probe_load = |y: f64| {
         let mut t = tree.clone();
-        let load: toml::Table = format!("name = \"egap ELCC probe\"\nsize_mw = {y}\n")
+        let load: toml::Table = format!("name = \"egap ELCC probe\"\n{region}size_mw = {y}\n")
             .parse()
             .expect("probe load is valid TOML");
         push(&mut t, "added_loads", load);

@@ -98,7 +98,7 @@ enum Command {
     Credit {
         /// The scenario TOML file.
         scenario: PathBuf,
-        /// The resource: units[NAME] or renewables[NAME].
+        /// The resource: units[NAME], renewables[NAME] or storage[NAME] (its discharge power is the nameplate).
         #[arg(long)]
         resource: String,
         /// The reliability metric both credits hold equal.

@@ -47,6 +47,22 @@ fn repair_law(u: &UnitRow) -> Sojourn {
     }
 }
 
+/// First random stream of the interface circuits and storage outage rows.
+pub const NETWORK_STREAMS: u32 = 1 << 24;
+
+/// The random stream of unit row `u`. Generators use their row; circuit and storage rows
+/// start at NETWORK_STREAMS, so adding or removing a generator (a sweep over a count, the
+/// probe unit of a capacity credit) leaves their outages as they were: common random numbers.
+#[inline(always)]
+fn stream(sys: &CompiledSystem, u: u32) -> u32 {
+    let generators = sys.header.generators;
+    if u < generators {
+        u
+    } else {
+        NETWORK_STREAMS + (u - generators)
+    }
+}
+
 #[inline(always)]
 fn key(time: u32, unit: u32) -> u32 {
     (time.min(NEVER) << UNIT_BITS) | unit
@@ -77,7 +93,7 @@ impl UnitStates {
                 self.up[u] = 1;
                 continue;
             }
-            let w = rng::draw(seed, trajectory, u as u32, 0);
+            let w = rng::draw(seed, trajectory, stream(sys, u as u32), 0);
             let next = if w[2] < row.up_threshold {
                 self.up[u] = 1;
                 let fail_at = fail_law(row).sample(w[0], &sys.log2_table, NEVER);
@@ -117,7 +133,7 @@ impl UnitStates {
         } else {
             self.up[ui] = 1;
             self.cycle[ui] += 1;
-            let w = rng::draw(seed, trajectory, u, self.cycle[ui]);
+            let w = rng::draw(seed, trajectory, stream(sys, u), self.cycle[ui]);
             let fail_at = now + fail_law(row).sample(w[0], &sys.log2_table, NEVER);
             self.repair_at[ui] =
                 (fail_at + repair_law(row).sample(w[1], &sys.log2_table, NEVER)).min(NEVER);
