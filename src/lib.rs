@@ -17,6 +17,7 @@
 
 pub mod capability;
 pub mod checkpoint;
+pub mod compare;
 pub mod credit;
 pub mod engine;
 pub mod report;

@@ -36,6 +36,16 @@ enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Compare summaries side by side: each metric of each file against the first, with the
+    /// difference and a two-sided 5% z-test (conservative for runs with the same seed).
+    Compare {
+        /// summary.json files; the first is the base.
+        #[arg(required = true, num_args = 2..)]
+        summaries: Vec<PathBuf>,
+        /// Also write the comparison as CSV to this file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
     /// Merge shard files (from `egap run --shard K/N`) into the whole study's summary,
     /// byte-identical to an unsharded run.
     Merge {
@@ -231,6 +241,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args),
+        Command::Compare { summaries, csv } => {
+            let runs = summaries
+                .iter()
+                .map(|p| egap::compare::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            print!("{}", egap::compare::table(&runs));
+            if let Some(path) = csv {
+                report::write_atomic(&path, &egap::compare::csv(&runs))?;
+                println!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Devices => {
             let adapters = egap::engine::gpu::list_adapters();
             if adapters.is_empty() {

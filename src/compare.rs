@@ -1,0 +1,251 @@
+//! Side-by-side comparison of summaries: each metric of each file against the first, with
+//! the difference and whether it is statistically significant.
+//!
+//! The test is a two-sided z-test on the difference of two Monte Carlo means with the
+//! standard errors the summaries report, as if the runs were independent:
+//! z = (b − a) / √(se_a² + se_b²), significant at the 5% level when |z| > 1.96. Runs with
+//! the same seed share their random numbers, which correlates them positively; treating
+//! them as independent overstates the variance of the difference, so the test is
+//! conservative there: a difference it calls significant is, and some real differences
+//! under common random numbers go unflagged.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::Error;
+
+/// The metrics compared, as (key in `summary.metrics`, label, unit).
+const METRICS: [(&str, &str, &str); 11] = [
+    ("lole_hours", "LOLE", "h"),
+    ("lole_days", "LOLE", "d"),
+    ("eue_mwh", "EUE", "MWh"),
+    ("neue_ppm", "NEUE", "ppm"),
+    ("lolp", "LOLP", "probability"),
+    ("lolf_events", "LOLF", "events"),
+    ("peak_shortfall_mw", "peak shortfall", "MW"),
+    ("curtailment_mwh", "curtailment", "MWh"),
+    ("curtailment_rate", "curtailment rate", "fraction"),
+    ("renewable_energy_mwh", "renewable energy", "MWh"),
+    ("demand_energy_mwh", "demand energy", "MWh"),
+];
+
+/// Two-sided 5% critical value of the standard normal.
+const Z_5_PERCENT: f64 = 1.959_963_984_540_054;
+
+/// One summary file, read.
+pub struct Run {
+    pub path: PathBuf,
+    pub scenario: String,
+    pub seed: u64,
+    pub trajectories: u64,
+    /// (mean, standard error) per metric, in METRICS order.
+    pub metrics: Vec<(f64, f64)>,
+}
+
+/// One metric of one file against the first file.
+pub struct Difference {
+    pub metric: &'static str,
+    pub unit: &'static str,
+    pub base: (f64, f64),
+    pub other: (f64, f64),
+    pub difference: f64,
+    /// None when both standard errors are zero (the values are exact).
+    pub z: Option<f64>,
+    pub significant: bool,
+}
+
+/// Reads a `summary.json` written by `egap run` or `egap merge`.
+pub fn read(path: &Path) -> Result<Run, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        what: "cannot read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |why: String| Error::Options(format!("{}: {why}", path.display()));
+    let doc: Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a summary.json ({e})")))?;
+    let field = |pointer: &str| {
+        doc.pointer(pointer)
+            .ok_or_else(|| bad(format!("has no {pointer}; is it an egap summary.json?")))
+    };
+    let number = |pointer: &str| -> Result<f64, Error> {
+        field(pointer)?
+            .as_f64()
+            .ok_or_else(|| bad(format!("{pointer} is not a number")))
+    };
+    let metrics = METRICS
+        .iter()
+        .map(|(key, _, _)| {
+            Ok((
+                number(&format!("/summary/metrics/{key}/mean"))?,
+                number(&format!("/summary/metrics/{key}/standard_error"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(Run {
+        path: path.to_path_buf(),
+        scenario: field("/scenario")?.as_str().unwrap_or_default().to_string(),
+        seed: field("/run/seed")?.as_u64().unwrap_or_default(),
+        trajectories: field("/summary/trajectories")?.as_u64().unwrap_or_default(),
+        metrics,
+    })
+}
+
+/// Every metric of `other` against `base`.
+pub fn differences(base: &Run, other: &Run) -> Vec<Difference> {
+    METRICS
+        .iter()
+        .zip(base.metrics.iter().zip(&other.metrics))
+        .map(|(&(_, metric, unit), (&a, &b))| {
+            let se = (a.1 * a.1 + b.1 * b.1).sqrt();
+            let difference = b.0 - a.0;
+            let z = (se > 0.0).then(|| difference / se);
+            Difference {
+                metric,
+                unit,
+                base: a,
+                other: b,
+                difference,
+                z,
+                significant: match z {
+                    Some(z) => z.abs() > Z_5_PERCENT,
+                    // Exact values (no sampling error): any difference is real.
+                    None => difference != 0.0,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The comparison as a table: one block per file after the first.
+pub fn table(runs: &[Run]) -> String {
+    let mut out = String::new();
+    let Some((base, others)) = runs.split_first() else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "base: {} ({}, seed {}, {} trajectories)",
+        base.path.display(),
+        base.scenario,
+        base.seed,
+        base.trajectories
+    );
+    for other in others {
+        let same_seed = if other.seed == base.seed {
+            "same seed: common random numbers, so the test below is conservative"
+        } else {
+            "different seeds: independent runs"
+        };
+        let _ = writeln!(
+            out,
+            "\nvs {} ({}, seed {}, {} trajectories; {same_seed})",
+            other.path.display(),
+            other.scenario,
+            other.seed,
+            other.trajectories
+        );
+        let _ = writeln!(
+            out,
+            "{:<28} {:>22} {:>22} {:>14} {:>8}  {}",
+            "metric", "base", "this", "difference", "z", "5% significant"
+        );
+        for d in differences(base, other) {
+            let _ = writeln!(
+                out,
+                "{:<28} {:>22} {:>22} {:>14} {:>8}  {}",
+                format!("{} ({})", d.metric, d.unit),
+                format!("{} ± {}", short(d.base.0), short(d.base.1)),
+                format!("{} ± {}", short(d.other.0), short(d.other.1)),
+                short(d.difference),
+                d.z.map_or("exact".to_string(), |z| format!("{z:.2}")),
+                if d.significant { "yes" } else { "no" }
+            );
+        }
+    }
+    out
+}
+
+/// The comparison as CSV: file, metric, unit, base mean and error, this mean and error,
+/// difference, z (empty when exact), significant.
+pub fn csv(runs: &[Run]) -> String {
+    let mut out = String::from(
+        "file,metric,unit,base_mean,base_standard_error,mean,standard_error,difference,z,significant_5pct\n",
+    );
+    let Some((base, others)) = runs.split_first() else {
+        return out;
+    };
+    for other in others {
+        for d in differences(base, other) {
+            let _ = writeln!(
+                out,
+                "\"{}\",{},{},{},{},{},{},{},{},{}",
+                other.path.display().to_string().replace('"', "\"\""),
+                d.metric,
+                d.unit,
+                d.base.0,
+                d.base.1,
+                d.other.0,
+                d.other.1,
+                d.difference,
+                d.z.map_or(String::new(), |z| z.to_string()),
+                d.significant
+            );
+        }
+    }
+    out
+}
+
+fn short(x: f64) -> String {
+    let a = x.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1.0e5 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 0.01 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(metrics: Vec<(f64, f64)>) -> Run {
+        Run {
+            path: "x.json".into(),
+            scenario: "s".into(),
+            seed: 1,
+            trajectories: 100,
+            metrics,
+        }
+    }
+
+    #[test]
+    fn a_difference_is_significant_beyond_1_96_combined_standard_errors() {
+        let mut a = vec![(0.0, 0.0); METRICS.len()];
+        let mut b = a.clone();
+        // LOLE: 10 ± 0.3 vs 11 ± 0.4: z = 1 / 0.5 = 2 > 1.96.
+        a[0] = (10.0, 0.3);
+        b[0] = (11.0, 0.4);
+        // EUE: 100 ± 3 vs 105 ± 4: z = 1 < 1.96.
+        a[2] = (100.0, 3.0);
+        b[2] = (105.0, 4.0);
+        // Demand: exact and different.
+        a[10] = (5.0, 0.0);
+        b[10] = (6.0, 0.0);
+        let d = differences(&run(a), &run(b));
+        assert!(d[0].significant);
+        assert!((d[0].z.unwrap() - 2.0).abs() < 1e-12);
+        assert!(!d[2].significant);
+        assert!(d[10].significant && d[10].z.is_none());
+        // Equal exact values are not a difference.
+        assert!(!d[1].significant);
+    }
+}
