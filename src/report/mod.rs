@@ -27,9 +27,14 @@ pub struct RunInfo {
     pub interrupted: bool,
 }
 
+/// The version of the `summary.json` layout: raised when a field changes meaning or goes
+/// away (added fields keep the version). The README documents the layout.
+pub const SCHEMA: &str = "egap-summary/1";
+
 /// Everything `summary.json` holds.
 #[derive(Clone, Debug, Serialize)]
 pub struct Document {
+    pub schema: &'static str,
     pub egap_version: &'static str,
     pub scenario: String,
     pub scenario_file: String,
@@ -57,6 +62,7 @@ pub struct Convergence {
 impl Document {
     pub fn new(study: &Study, run: RunInfo, summary: Summary) -> Document {
         Document {
+            schema: SCHEMA,
             egap_version: env!("CARGO_PKG_VERSION"),
             scenario: study.scenario.name.clone(),
             scenario_file: study.scenario.source.display().to_string(),
@@ -74,6 +80,7 @@ impl Document {
             hours: merged.accumulator.hours() as u32,
         };
         Document {
+            schema: SCHEMA,
             egap_version: env!("CARGO_PKG_VERSION"),
             scenario: merged.scenario.clone(),
             scenario_file: merged.scenario_file.clone(),
