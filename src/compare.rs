@@ -149,8 +149,8 @@ pub fn table(runs: &[Run]) -> String {
         );
         let _ = writeln!(
             out,
-            "{:<28} {:>22} {:>22} {:>14} {:>8}  {}",
-            "metric", "base", "this", "difference", "z", "5% significant"
+            "{:<28} {:>22} {:>22} {:>14} {:>8}  5% significant",
+            "metric", "base", "this", "difference", "z"
         );
         for d in differences(base, other) {
             let _ = writeln!(

@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod credit;
 pub mod engine;
+pub mod profiles;
 pub mod report;
 pub mod scenario;
 pub mod shard;

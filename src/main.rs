@@ -36,6 +36,15 @@ enum Command {
         /// The scenario TOML file.
         scenario: PathBuf,
     },
+    /// Generate hourly load, wind and solar profiles for several weather years from a spec
+    /// file (seeded: the same spec always gives the same CSV).
+    Profiles {
+        /// The profile spec (TOML; see scenarios/*/profiles-spec.toml).
+        spec: PathBuf,
+        /// The CSV to write [default: profiles.csv beside the spec].
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Compare summaries side by side: each metric of each file against the first, with the
     /// difference and a two-sided 5% z-test (conservative for runs with the same seed).
     Compare {
@@ -241,6 +250,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args),
+        Command::Profiles { spec, out } => {
+            let parsed = egap::profiles::read_spec(&spec)?;
+            let generated = egap::profiles::generate(&parsed);
+            let out = out.unwrap_or_else(|| spec.with_file_name("profiles.csv"));
+            egap::profiles::write_csv(&parsed, &generated, &out)?;
+            println!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Compare { summaries, csv } => {
             let runs = summaries
                 .iter()
