@@ -8,6 +8,7 @@
 const NET_SERVE: i32 = 4096;
 const NET_DISCHARGE: i32 = 2048;
 const NET_CHARGE: i32 = 1536;
+const NET_CHARGE_SHIFT: i32 = 512;
 const NET_DISPATCHABLE: i32 = 1024;
 const NET_HOP: i32 = 1;
 const NET_SOURCE: u32 = 0u;
@@ -76,7 +77,7 @@ fn net_shortest_path(n: Net, nodes: u32) -> bool {
 
 // Builds the graph for regions (demand, renewable, available) read by `region_hour(r)`,
 // links (from, to, forward, backward) read by `link_hour(i)` and stores (region, charge,
-// discharge) read by `store_hour(s)`, and runs the flow. Results are read back with
+// discharge, 1 if a shift store) read by `store_hour(s)`, and runs the flow. Results are read back with
 // net_shortfall, net_curtailment, net_flow, net_charge and net_discharge.
 fn net_dispatch(n_in: Net, regions: u32, links: u32, stores: u32, problem: u32) -> Net {
     var n = n_in;
@@ -102,7 +103,7 @@ fn net_dispatch(n_in: Net, regions: u32, links: u32, stores: u32, problem: u32) 
     for (var s = 0u; s < stores; s++) {
         let st = store_hour(problem, s);
         n = net_arc(n, NET_SOURCE, 2u + st.x, st.z, NET_DISCHARGE);
-        n = net_arc(n, 2u + st.x, NET_SINK, st.y, -NET_CHARGE);
+        n = net_arc(n, 2u + st.x, NET_SINK, st.y, select(-NET_CHARGE, -NET_CHARGE_SHIFT, st.w == 1u));
     }
     let nodes = regions + 2u;
     loop {

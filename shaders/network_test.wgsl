@@ -22,8 +22,8 @@ fn link_hour(problem: u32, i: u32) -> vec4<u32> {
 }
 
 // The test problems have no storage.
-fn store_hour(problem: u32, s: u32) -> vec3<u32> {
-    return vec3<u32>(0u, 0u, 0u);
+fn store_hour(problem: u32, s: u32) -> vec4<u32> {
+    return vec4<u32>(0u, 0u, 0u, 0u);
 }
 
 @compute @workgroup_size(1)

@@ -4,8 +4,8 @@
 // then each region when there are several) and `flows` (interfaces, then stores).
 //
 // Per-thread scratch after the outage state (4 · units + 1 words), interleaved by thread:
-// firm[R], spare[R], demand[R], renewable[R], available[R], up_circuits[I], forward[I],
-// backward[I], soc[S], charge[S], discharge[S], last_short_end[slots],
+// firm[R], spare[R], demand[R], renewable[R], available[R], need[R], up_circuits[I],
+// forward[I], backward[I], soc[S], charge[S], discharge[S], give[S], last_short_end[slots],
 // last_short_day[slots], then the solver's graph (network.wgsl).
 
 const REGIONS_DAY: u32 = 24u;
@@ -21,20 +21,24 @@ fn w_spare(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + globals.regions +
 fn w_demand(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 2u * globals.regions + r); }
 fn w_renewable(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 3u * globals.regions + r); }
 fn w_available(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 4u * globals.regions + r); }
-fn w_circuits(w: Walk, i: u32) -> u32 { return slot(w.o, w.base + 5u * globals.regions + i); }
+fn w_need(w: Walk, r: u32) -> u32 { return slot(w.o, w.base + 5u * globals.regions + r); }
+fn w_circuits(w: Walk, i: u32) -> u32 { return slot(w.o, w.base + 6u * globals.regions + i); }
 fn w_forward(w: Walk, i: u32) -> u32 {
-    return slot(w.o, w.base + 5u * globals.regions + globals.interfaces + i);
+    return slot(w.o, w.base + 6u * globals.regions + globals.interfaces + i);
 }
 fn w_backward(w: Walk, i: u32) -> u32 {
-    return slot(w.o, w.base + 5u * globals.regions + 2u * globals.interfaces + i);
+    return slot(w.o, w.base + 6u * globals.regions + 2u * globals.interfaces + i);
 }
-fn w_stores_base(w: Walk) -> u32 { return w.base + 5u * globals.regions + 3u * globals.interfaces; }
+fn w_stores_base(w: Walk) -> u32 { return w.base + 6u * globals.regions + 3u * globals.interfaces; }
 fn w_soc(w: Walk, s: u32) -> u32 { return slot(w.o, w_stores_base(w) + s); }
 fn w_charge(w: Walk, s: u32) -> u32 { return slot(w.o, w_stores_base(w) + globals.storage + s); }
 fn w_discharge(w: Walk, s: u32) -> u32 {
     return slot(w.o, w_stores_base(w) + 2u * globals.storage + s);
 }
-fn w_tally_base(w: Walk) -> u32 { return w_stores_base(w) + 3u * globals.storage; }
+fn w_give(w: Walk, s: u32) -> u32 {
+    return slot(w.o, w_stores_base(w) + 3u * globals.storage + s);
+}
+fn w_tally_base(w: Walk) -> u32 { return w_stores_base(w) + 4u * globals.storage; }
 fn w_last_end(w: Walk, k: u32) -> u32 { return slot(w.o, w_tally_base(w) + k); }
 fn w_last_day(w: Walk, k: u32) -> u32 { return slot(w.o, w_tally_base(w) + globals.record_slots + k); }
 fn w_net_base(w: Walk) -> u32 { return w_tally_base(w) + 2u * globals.record_slots; }
@@ -55,8 +59,9 @@ fn link_hour(problem: u32, i: u32) -> vec4<u32> {
     return vec4<u32>(tables[row], tables[row + 1u], scratch[w_forward(walk, i)], scratch[w_backward(walk, i)]);
 }
 
-fn store_hour(problem: u32, s: u32) -> vec3<u32> {
-    return vec3<u32>(tables[storage_row(s)], scratch[w_charge(walk, s)], scratch[w_discharge(walk, s)]);
+fn store_hour(problem: u32, s: u32) -> vec4<u32> {
+    let row = storage_row(s);
+    return vec4<u32>(tables[row], scratch[w_charge(walk, s)], scratch[w_discharge(walk, s)], tables[row + 9u]);
 }
 
 // ⌈x · 2^16 / q⌉ for a Q16 fraction 0 < q ≤ 2^16, saturating (regions.rs: div_q16_ceil).
@@ -238,32 +243,47 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
             scratch[w_discharge(walk, s)] = discharge;
         }
 
-        // Dispatch: the solver only when some region is short or has renewable surplus, or
-        // some store cannot be filled from its own region's dispatchable surplus.
-        var stressed = false;
+        // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
+        // stores then give back what they hold in place of their region's units, and the
+        // other stores charge from their region's spare units; the solver runs only when
+        // the hour is not quiet, or when some store cannot be filled from its own region.
+        var quiet = true;
         for (var r = 0u; r < n_regions; r++) {
             let d = scratch[w_demand(walk, r)];
             let g = scratch[w_renewable(walk, r)];
             if (g > d || d > g + scratch[w_available(walk, r)]) {
-                stressed = true;
+                quiet = false;
             }
         }
-        if (!stressed) {
+        var solve = !quiet;
+        if (quiet) {
             for (var r = 0u; r < n_regions; r++) {
                 let need = scratch[w_demand(walk, r)] - scratch[w_renewable(walk, r)];
+                scratch[w_need(walk, r)] = need;
                 scratch[w_spare(walk, r)] = scratch[w_available(walk, r)] - need;
             }
             for (var s = 0u; s < n_stores; s++) {
-                let r = tables[storage_row(s)];
-                let c = scratch[w_charge(walk, s)];
-                if (c > scratch[w_spare(walk, r)]) {
-                    stressed = true;
+                let row = storage_row(s);
+                let r = tables[row];
+                scratch[w_give(walk, s)] = 0u;
+                if (tables[row + 9u] == STORE_SHIFT) {
+                    // Given back in place of units; not offered to other stores.
+                    let give = min(scratch[w_discharge(walk, s)], scratch[w_need(walk, r)]);
+                    scratch[w_give(walk, s)] = give;
+                    scratch[w_need(walk, r)] -= give;
+                    scratch[w_charge(walk, s)] = 0u;
+                    scratch[w_discharge(walk, s)] = 0u;
                 } else {
-                    scratch[w_spare(walk, r)] -= c;
+                    let c = scratch[w_charge(walk, s)];
+                    if (c > scratch[w_spare(walk, r)]) {
+                        solve = true;
+                    } else {
+                        scratch[w_spare(walk, r)] -= c;
+                    }
                 }
             }
         }
-        if (stressed) {
+        if (solve) {
             net = net_dispatch(net, n_regions, n_links, n_stores, thread);
         }
 
@@ -275,7 +295,7 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
         for (var r = 0u; r < n_regions; r++) {
             var shortfall = 0u;
             var curtailed = 0u;
-            if (stressed) {
+            if (solve) {
                 shortfall = net_shortfall(net, r);
                 curtailed = net_curtailment(net, r);
             }
@@ -303,7 +323,7 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
             regions_short(0u, h, system_short);
         }
         for (var i = 0u; i < n_links; i++) {
-            if (!stressed) {
+            if (!solve) {
                 continue;
             }
             let f = net_flow(net, n_regions, i);
@@ -324,9 +344,12 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
             let row = storage_row(s);
             var charge = scratch[w_charge(walk, s)];
             var discharge = 0u;
-            if (stressed) {
+            if (solve) {
                 charge = net_charge(net, n_regions, n_links, s);
                 discharge = net_discharge(net, n_regions, n_links, s);
+            }
+            if (quiet && tables[row + 9u] == STORE_SHIFT) {
+                discharge = scratch[w_give(walk, s)];
             }
             let energy = tables[row + 3u];
             // The last unit of a charge may overshoot by less than one unit: the store fills

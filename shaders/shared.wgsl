@@ -90,6 +90,7 @@ const INTERFACE_WORDS: u32 = 10u;
 const STORAGE_WORDS: u32 = 10u;
 const ROW_CIRCUIT: u32 = 0x40000000u;
 const ROW_STORAGE: u32 = 0x80000000u;
+const STORE_SHIFT: u32 = 1u;
 
 // Parameter block layout (scenario::tables::param).
 const PARAM_WEATHER_YEAR: u32 = 0u;

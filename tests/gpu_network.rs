@@ -128,6 +128,9 @@ fn random_network(dir: &Path, case: u64) -> Study {
         if s == 1 {
             toml.push_str("mttf_h = 20\nmttr_h = 5\nproject = \"q\"\n");
         }
+        if (case + s as u64) % 2 == 0 {
+            toml.push_str("dispatch = \"shift\"\n");
+        }
     }
     let path = dir.join("network.toml");
     std::fs::write(&path, toml).unwrap();

@@ -252,3 +252,53 @@ fn network_summaries_are_identical_across_shards_and_chunk_sizes() {
     assert_eq!(s.storage.len(), 1);
     assert!(s.metrics.curtailment_mwh.mean > 0.0);
 }
+
+/// Shift stores give their energy back when nothing is short and no renewable surplus
+/// exists, so they have room for the next surplus; reliability stores keep it for shortfall.
+/// One region, load 100 MW, a 100 MW unit that never fails, wind 200 MW in hours 0 and 3,
+/// a 50 MWh store (50 MW in, 30 MW out, no losses):
+///   reliability: hour 0 stores 50 (curtails 50); full, it curtails all 100 in hour 3.
+///   shift: hour 0 stores 50 (curtails 50); hours 1 and 2 give 30 and 20 in place of the
+///   unit; empty, it stores 50 again in hour 3 (curtails 50).
+/// Curtailment 150 vs 100 MWh; discharge 0 vs 50 MWh; no shortfall either way.
+#[test]
+fn shift_stores_give_energy_back_and_absorb_the_next_surplus() {
+    let store = |dispatch: &str| {
+        format!(
+            r#"
+[study]
+hours = 4
+
+[[regions]]
+name = "R"
+load_mw = 100
+
+[[renewables]]
+name = "wind"
+capacity_mw = 200
+capacity_factor = [1, 0, 0, 1]
+
+[[units]]
+name = "unit"
+capacity_mw = 100
+failure_probability = 0
+repair_probability = 1
+
+[[storage]]
+name = "battery"
+charge_mw = 50
+discharge_mw = 30
+energy_mwh = 50
+dispatch = "{dispatch}"
+"#
+        )
+    };
+    let reliability = run(&store("reliability"), 4, 1);
+    let shift = run(&store("shift"), 4, 1);
+    assert_eq!(reliability.metrics.curtailment_mwh.mean, 150.0);
+    assert_eq!(reliability.storage[0].discharged_mwh, 0.0);
+    assert_eq!(shift.metrics.curtailment_mwh.mean, 100.0);
+    assert_eq!(shift.storage[0].discharged_mwh, 50.0);
+    assert_eq!(shift.storage[0].charged_mwh, 100.0);
+    assert_eq!(shift.metrics.lole_hours.mean, 0.0);
+}

@@ -190,6 +190,7 @@ fn random_stores(rng: &mut common::Random, regions: usize) -> Vec<StoreHour> {
             region: rng.below(regions as u64) as u32,
             charge: limit(rng),
             discharge: limit(rng),
+            shift: false,
         })
         .collect()
 }

@@ -189,7 +189,11 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             initial: ((s.initial_soc * f64::from(energy)).round() as u32).min(energy),
             project: project(s.project),
             unit,
-            padding: 0,
+            mode: if s.shift {
+                STORE_SHIFT
+            } else {
+                STORE_RELIABILITY
+            },
         });
     }
     let renewables: Vec<TermRow> = scenario

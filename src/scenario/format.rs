@@ -89,6 +89,8 @@ pub struct Storage {
     pub discharge_efficiency: Option<Spanned<f64>>,
     /// State of charge at hour 0, as a fraction of `energy_mwh` (default 0).
     pub initial_soc: Option<Spanned<f64>>,
+    /// "reliability" (default) or "shift".
+    pub dispatch: Option<Spanned<String>>,
     pub mttf_h: Option<Spanned<f64>>,
     pub mttr_h: Option<Spanned<f64>>,
     pub failure_probability: Option<Spanned<f64>>,

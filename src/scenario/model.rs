@@ -102,6 +102,9 @@ pub struct Storage {
     /// Never fails when `failure_probability` is 0.
     pub outage: Outage,
     pub project: Option<usize>,
+    /// `dispatch = "shift"`: gives its energy back in quiet hours, charges from renewable
+    /// surplus only (the default, "reliability", discharges only to avoid shortfall).
+    pub shift: bool,
 }
 
 /// A transmission interface: `circuits` parallel circuits that fail independently, sharing

@@ -128,8 +128,15 @@ pub struct StorageRow {
     pub project: u32,
     /// Its outage row in `units`, or NONE when it never fails.
     pub unit: u32,
-    pub padding: u32,
+    /// STORE_RELIABILITY or STORE_SHIFT.
+    pub mode: u32,
 }
+
+/// `StorageRow::mode`: discharges only to avoid shortfall; charges from any surplus.
+pub const STORE_RELIABILITY: u32 = 0;
+/// `StorageRow::mode`: also gives its energy back in quiet hours in place of units; charges
+/// from renewable surplus only.
+pub const STORE_SHIFT: u32 = 1;
 
 /// Layout of one trajectory's parameter block (u32 words).
 pub mod param {

@@ -432,6 +432,21 @@ fn build(
             }
             _ => None,
         };
+        let shift = match st.dispatch.as_ref().map(|d| d.get_ref().as_str()) {
+            None | Some("reliability") => Some(false),
+            Some("shift") => Some(true),
+            Some(other) => {
+                let d = st.dispatch.as_ref().expect("matched Some");
+                errors.at(
+                    d.span().start,
+                    format!("{field} → dispatch"),
+                    format!(
+                        "must be \"reliability\" (discharge only to avoid shortfall) or \"shift\" (also give energy back when nothing is short and no renewable surplus exists), got \"{other}\""
+                    ),
+                );
+                None
+            }
+        };
         let outage = outage(&OutageFields::of_storage(st), &field, at, true, errors);
         let project = find_project(&st.project, &field, errors);
         if let (
@@ -443,6 +458,7 @@ fn build(
             Some(initial_soc),
             Some(outage),
             Ok(project),
+            Some(shift),
         ) = (
             region,
             charge,
@@ -452,6 +468,7 @@ fn build(
             initial_soc,
             outage,
             project,
+            shift,
         ) {
             storage.push(Storage {
                 name,
@@ -464,6 +481,7 @@ fn build(
                 initial_soc: initial_soc.unwrap_or(0.0),
                 outage,
                 project,
+                shift,
             });
         }
     }

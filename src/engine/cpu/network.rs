@@ -10,8 +10,10 @@
 //! 3. Among those, total curtailment is minimised: renewable surplus flows to deficits,
 //!    charges storage, and displaces dispatchable generation elsewhere when the lines allow.
 //! 4. Among those, storage discharges as little as it can (a store never discharges into
-//!    another store), and then the energy put into storage is maximised: storage also
-//!    charges from dispatchable surplus, its own region's or a neighbour's.
+//!    another store), and then the energy put into storage is maximised: reliability stores
+//!    also charge from dispatchable surplus, their own region's or a neighbour's; shift
+//!    stores (`dispatch = "shift"`) charge from renewable surplus only, and give their
+//!    energy back in quiet hours (see `regions.rs`), outside this solver.
 //! 5. Among those, the MW·hops moved are minimised (a hurdle cost of one per interface), so
 //!    power never loops and ties resolve to the shortest routes.
 //!
@@ -34,6 +36,9 @@ const SERVE: i32 = 4096;
 const DISCHARGE: i32 = 2048;
 /// Reward of storing one unit: above DISPATCHABLE, so dispatchable surplus charges storage.
 const CHARGE: i32 = 1536;
+/// Reward of storing one unit in a shift store: below DISPATCHABLE, so only renewable
+/// surplus charges it (charging it from units only to give the energy back would be a loss).
+const CHARGE_SHIFT: i32 = 512;
 /// Cost of one unit of dispatchable surplus (renewable surplus costs nothing), and reward of
 /// displacing one unit of dispatchable output with imported renewable energy.
 const DISPATCHABLE: i32 = 1024;
@@ -67,6 +72,8 @@ pub struct StoreHour {
     pub region: u32,
     pub charge: u32,
     pub discharge: u32,
+    /// A shift store (`dispatch = "shift"`): charges from renewable surplus only.
+    pub shift: bool,
 }
 
 /// The outcome per region, the flow on each link (positive from `from` to `to`), and each
@@ -195,7 +202,12 @@ pub fn dispatch_hour(
     for s in stores {
         let node = 2 + s.region as usize;
         net.arc(SOURCE, node, s.discharge, DISCHARGE);
-        net.arc(node, SINK, s.charge, -CHARGE);
+        net.arc(
+            node,
+            SINK,
+            s.charge,
+            if s.shift { -CHARGE_SHIFT } else { -CHARGE },
+        );
     }
     // Successive shortest paths while a path still lowers the cost.
     while net.shortest_path(n + 2) && net.dist[SINK] < 0 {

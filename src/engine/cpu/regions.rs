@@ -17,7 +17,9 @@
 
 use crate::engine::record::{FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng::mul_shr_sat;
-use crate::scenario::tables::{CompiledSystem, NONE, ROW_CIRCUIT, ROW_STORAGE, StorageRow};
+use crate::scenario::tables::{
+    CompiledSystem, NONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
+};
 
 use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_hour};
 use super::outages::UnitStates;
@@ -29,8 +31,12 @@ use super::trajectory::Tally;
 pub struct RegionsState {
     /// Available constant-capacity dispatchable units per region.
     firm: Vec<u32>,
-    /// Per region, in an unstressed hour: dispatchable capacity left after local storage.
+    /// Per region, in a quiet hour: dispatchable capacity left after local storage.
     spare: Vec<u32>,
+    /// Per region, in a quiet hour: dispatchable output not yet displaced by shift stores.
+    need: Vec<u32>,
+    /// Per store, in a quiet hour: what a shift store gives back.
+    give: Vec<u32>,
     up_circuits: Vec<u32>,
     /// Stored energy per device (power units × hours).
     soc: Vec<u32>,
@@ -99,6 +105,8 @@ pub fn trajectory(
     w.firm.resize(n_regions, 0);
     w.spare.clear();
     w.spare.resize(n_regions, 0);
+    w.need.clear();
+    w.need.resize(n_regions, 0);
     for u in 0..sys.header.generators as usize {
         if states.up[u] == 1 && sys.units[u].profile == NONE {
             w.firm[sys.unit_region[u] as usize] += sys.units[u].capacity;
@@ -129,7 +137,10 @@ pub fn trajectory(
         region: s.region,
         charge: 0,
         discharge: 0,
+        shift: s.mode == STORE_SHIFT,
     }));
+    w.give.clear();
+    w.give.resize(n_stores, 0);
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
@@ -228,31 +239,41 @@ pub fn trajectory(
             w.stores[s].discharge = discharge;
         }
 
-        // Dispatch: the solver only when some region is short or has renewable surplus, or
-        // some store cannot be filled from its own region's dispatchable surplus.
-        let mut stressed = false;
+        // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
+        // stores then give back what they hold in place of their region's units, and the
+        // other stores charge from their region's spare units; the solver runs only when
+        // the hour is not quiet, or when some store cannot be filled from its own region.
+        let mut quiet = true;
         for r in 0..n_regions {
             let g = &w.regions[r];
             if g.renewable > g.demand || g.demand > g.renewable + g.available {
-                stressed = true;
+                quiet = false;
             }
         }
-        if !stressed {
-            // Spare dispatchable capacity per region, less what its stores take.
+        let mut solve = !quiet;
+        if quiet {
             for r in 0..n_regions {
                 let g = &w.regions[r];
-                w.spare[r] = g.available - (g.demand - g.renewable);
+                w.need[r] = g.demand - g.renewable;
+                w.spare[r] = g.available - w.need[r];
             }
             for s in 0..n_stores {
                 let r = w.stores[s].region as usize;
-                if w.stores[s].charge > w.spare[r] {
-                    stressed = true;
+                w.give[s] = 0;
+                if w.stores[s].shift {
+                    // Given back in place of units; not offered to other stores.
+                    w.give[s] = w.stores[s].discharge.min(w.need[r]);
+                    w.need[r] -= w.give[s];
+                    w.stores[s].charge = 0;
+                    w.stores[s].discharge = 0;
+                } else if w.stores[s].charge > w.spare[r] {
+                    solve = true;
                 } else {
                     w.spare[r] -= w.stores[s].charge;
                 }
             }
         }
-        if stressed {
+        if solve {
             dispatch_hour(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
         } else {
             w.out.shortfall.clear();
@@ -265,6 +286,13 @@ pub fn trajectory(
             w.out.charge.extend(w.stores.iter().map(|s| s.charge));
             w.out.discharge.clear();
             w.out.discharge.resize(n_stores, 0);
+        }
+        if quiet {
+            for s in 0..n_stores {
+                if w.stores[s].shift {
+                    w.out.discharge[s] = w.give[s];
+                }
+            }
         }
 
         // Tallies.

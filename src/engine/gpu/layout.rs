@@ -105,8 +105,9 @@ pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
 
 /// Words of per-thread scratch: up, repair time and cycle per unit, and the heap with its
 /// sentinel; then, for the network walk, the words laid out in `shaders/regions.wgsl`
-/// (per region: firm, spare, demand, renewable, available; per interface: up circuits and
-/// both limits; per store: state of charge, charge and discharge room; two tally words per
+/// (per region: firm, spare, demand, renewable, available, need; per interface: up circuits
+/// and both limits; per store: state of charge, charge and discharge room, give; two tally
+/// words per
 /// record slot; and the solver's arcs and nodes).
 pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
     let outages = 4 * u64::from(sys.header.units) + 1;
@@ -121,7 +122,7 @@ pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
     );
     let arcs = 2 * (4 * r + 2 * i + 2 * s);
     let nodes = r + 2;
-    outages + 5 * r + 3 * i + 3 * s + 2 * u64::from(h.record_slots) + 3 * arcs + 2 * nodes
+    outages + 6 * r + 3 * i + 4 * s + 2 * u64::from(h.record_slots) + 3 * arcs + 2 * nodes
 }
 
 #[cfg(test)]
