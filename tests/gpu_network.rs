@@ -128,7 +128,7 @@ fn random_network(dir: &Path, case: u64) -> Study {
         if s == 1 {
             toml.push_str("mttf_h = 20\nmttr_h = 5\nproject = \"q\"\n");
         }
-        if (case + s as u64) % 2 == 0 {
+        if (case + s as u64).is_multiple_of(2) {
             toml.push_str("dispatch = \"shift\"\n");
         }
     }
