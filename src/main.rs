@@ -186,6 +186,10 @@ enum Format {
 struct RunArgs {
     /// The scenario TOML file.
     scenario: PathBuf,
+    /// Change one field before running, e.g. 'added_loads[campus].size_mw=0' (repeatable;
+    /// the same paths as egap sweep, one value each).
+    #[arg(long)]
+    set: Vec<String>,
     /// Number of trajectories to sample.
     #[arg(long, short = 'n', default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     trajectories: u64,
@@ -589,7 +593,12 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let study = Study::load(&args.scenario)?;
+    let settings = args
+        .set
+        .iter()
+        .map(|s| egap::sweep::Setting::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let study = egap::sweep::load_with_settings(&args.scenario, &settings)?;
     let (engine, note) = Engine::open(args.backend.engine(), args.adapter.as_deref())?;
     if let Some(note) = note {
         eprintln!("{note}");

@@ -125,6 +125,38 @@ pub(crate) fn read_tree(scenario: &Path) -> Result<toml::Table, Error> {
         .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))
 }
 
+/// Validates and compiles an edited tree; profile paths stay relative to `scenario`, and
+/// errors name it (the edit changes values, not lines).
+pub(crate) fn load_tree(scenario: &Path, tree: &toml::Table) -> Result<Study, Error> {
+    let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
+    let model = crate::scenario::validate::validate(scenario, &edited)?;
+    let (system, laws) = crate::scenario::compile(&model)?;
+    Ok(Study {
+        scenario: model,
+        system,
+        laws,
+    })
+}
+
+/// `scenario` with each `PATH=VALUE` of `settings` applied (`egap run --set`).
+pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study, Error> {
+    if settings.is_empty() {
+        return Study::load(scenario);
+    }
+    let mut tree = read_tree(scenario)?;
+    for s in settings {
+        let [value] = s.values[..] else {
+            return Err(Error::Options(format!(
+                "--set {}: give one value here (a range or list belongs to egap sweep)",
+                s.path
+            )));
+        };
+        set(&mut tree, &s.path, value)
+            .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
+    }
+    load_tree(scenario, &tree)
+}
+
 /// Validates and compiles an edited tree (profile paths stay relative to `scenario`) and
 /// runs it.
 pub(crate) fn run_tree(
@@ -133,14 +165,7 @@ pub(crate) fn run_tree(
     engine: &Engine,
     options: &RunOptions,
 ) -> Result<Summary, Error> {
-    let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
-    let model = crate::scenario::validate::validate(scenario, &edited)?;
-    let (system, laws) = crate::scenario::compile(&model)?;
-    let study = Study {
-        scenario: model,
-        system,
-        laws,
-    };
+    let study = load_tree(scenario, tree)?;
     let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
         Control::Continue
     })?;
