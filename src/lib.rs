@@ -182,6 +182,29 @@ pub fn run_resumed(
     done: Accumulator,
     observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
 ) -> Result<RunOutcome, Error> {
+    run_with_records(
+        study,
+        engine,
+        fallback,
+        options,
+        done,
+        observer,
+        &mut |_, _| Ok(()),
+    )
+}
+
+/// [`run_resumed`], also handing each completed chunk's records, in trajectory order, to
+/// `records` (first trajectory of the chunk, records) before they are folded into the
+/// statistics: the hook for exporting per-trajectory samples without holding them.
+pub fn run_with_records(
+    study: &Study,
+    engine: &Engine,
+    fallback: bool,
+    options: &RunOptions,
+    done: Accumulator,
+    observer: &mut dyn FnMut(u64, &Accumulator) -> Control,
+    records: &mut dyn FnMut(u64, &ChunkRecords) -> Result<(), Error>,
+) -> Result<RunOutcome, Error> {
     if done.trajectories() > options.trajectories || !done.fits_system(&study.system) {
         return Err(Error::Options(
             "the checkpoint does not belong to this run".into(),
@@ -260,6 +283,7 @@ pub fn run_resumed(
                 Message::Note(n) => notes.push(n),
                 Message::Failed(e) => return Err(e),
                 Message::Chunk(chunk) => {
+                    records(next, &chunk)?;
                     accumulator.add_chunk(&chunk);
                     next +=
                         (chunk.records.len() / study.system.header.record_slots as usize) as u64;

@@ -186,6 +186,10 @@ enum Format {
 struct RunArgs {
     /// The scenario TOML file.
     scenario: PathBuf,
+    /// Also write every trajectory's drawn parameters and results to this CSV, streamed
+    /// chunk by chunk (one row per trajectory; regions' results as extra columns).
+    #[arg(long)]
+    samples: Option<PathBuf>,
     /// Change one field before running, e.g. 'added_loads[campus].size_mw=0' (repeatable;
     /// the same paths as egap sweep, one value each).
     #[arg(long)]
@@ -681,8 +685,13 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    let mut samples = args
+        .samples
+        .as_deref()
+        .map(|p| report::samples::SamplesWriter::create(&study, options.seed, p, args.force))
+        .transpose()?;
     let started = Instant::now();
-    let outcome = egap::run_resumed(
+    let outcome = egap::run_with_records(
         &study,
         &engine,
         args.backend == Backend::Auto,
@@ -719,6 +728,10 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
                 last_save = Instant::now();
             }
             decision
+        },
+        &mut |first, chunk| match samples.as_mut() {
+            Some(w) => w.write_chunk(first, chunk),
+            None => Ok(()),
         },
     )?;
     if let Some(e) = save_error {

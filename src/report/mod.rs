@@ -5,6 +5,7 @@
 //! or the wall clock, so the same seed gives byte-identical files.
 
 pub mod csv;
+pub mod samples;
 mod table;
 
 use std::path::{Path, PathBuf};
