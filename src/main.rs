@@ -31,6 +31,9 @@ struct Cli {
 enum Command {
     /// Run a study and report its distributions.
     Run(RunArgs),
+    /// Run a study and also write report.html: one self-contained page (tables, plots, the
+    /// scenario's sources and assumptions, egap's version and the seed).
+    Report(RunArgs),
     /// Check a scenario file (and its profiles) without running it.
     Validate {
         /// The scenario TOML file.
@@ -186,6 +189,9 @@ enum Format {
 struct RunArgs {
     /// The scenario TOML file.
     scenario: PathBuf,
+    /// Do not draw the plots (SVG and PNG in OUT/plots/).
+    #[arg(long)]
+    no_plots: bool,
     /// Also write every trajectory's drawn parameters and results to this CSV, streamed
     /// chunk by chunk (one row per trajectory; regions' results as extra columns).
     #[arg(long)]
@@ -257,7 +263,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}: valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run(args) => run_study(args),
+        Command::Run(args) => run_study(args, false),
+        Command::Report(args) => run_study(args, true),
         Command::Profiles { spec, out } => {
             let parsed = egap::profiles::read_spec(&spec)?;
             let generated = egap::profiles::generate(&parsed);
@@ -596,7 +603,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
+fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     let settings = args
         .set
         .iter()
@@ -817,6 +824,23 @@ fn run_study(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let written = report::write_all(&document, &out)?;
+    if !args.no_plots {
+        // Plots are an extra: a missing font (PNG) is a warning, not a failed run.
+        if let Err(e) = report::plot::write_plots(&document.summary, &out.join("plots")) {
+            eprintln!("warning: plots not written: {e}");
+        }
+    }
+    if html {
+        let text = std::fs::read_to_string(&args.scenario).unwrap_or_default();
+        let page = report::html::page(
+            &document,
+            &report::html::header_comments(&text),
+            &report::describe(&study),
+            &report::plot::all_svgs(&document.summary),
+        );
+        report::write_atomic(&out.join("report.html"), &page)?;
+        eprintln!("report: {}", out.join("report.html").display());
+    }
     print_document(&document, args.format)?;
     if args.format == Format::Table {
         {

@@ -5,6 +5,8 @@
 //! or the wall clock, so the same seed gives byte-identical files.
 
 pub mod csv;
+pub mod html;
+pub mod plot;
 pub mod samples;
 mod table;
 
