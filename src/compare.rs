@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::Error;
+use crate::report::number;
 
 /// The metrics compared, as (key in `summary.metrics`, label, unit).
 const METRICS: [(&str, &str, &str); 11] = [
@@ -157,9 +158,9 @@ pub fn table(runs: &[Run]) -> String {
                 out,
                 "{:<28} {:>22} {:>22} {:>14} {:>8}  {}",
                 format!("{} ({})", d.metric, d.unit),
-                format!("{} ± {}", short(d.base.0), short(d.base.1)),
-                format!("{} ± {}", short(d.other.0), short(d.other.1)),
-                short(d.difference),
+                format!("{} ± {}", number(d.base.0), number(d.base.1)),
+                format!("{} ± {}", number(d.other.0), number(d.other.1)),
+                number(d.difference),
                 d.z.map_or("exact".to_string(), |z| format!("{z:.2}")),
                 if d.significant { "yes" } else { "no" }
             );
@@ -196,21 +197,6 @@ pub fn csv(runs: &[Run]) -> String {
         }
     }
     out
-}
-
-fn short(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1.0e5 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 0.01 {
-        format!("{x:.4}")
-    } else {
-        format!("{x:.3e}")
-    }
 }
 
 #[cfg(test)]

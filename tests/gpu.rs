@@ -12,22 +12,7 @@ use egap::engine::gpu::GpuEngine;
 mod common;
 
 fn engine() -> Option<GpuEngine> {
-    match GpuEngine::new(None) {
-        Ok(e) => {
-            eprintln!(
-                "GPU tests on {} ({}, {})",
-                e.adapter.name, e.adapter.backend, e.adapter.device_type
-            );
-            Some(e)
-        }
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI needs a GPU adapter (lavapipe): {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping the GPU tests: {e}");
-            None
-        }
-    }
+    common::gpu_engine()
 }
 
 fn study(name: &str) -> Study {

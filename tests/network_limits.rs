@@ -24,6 +24,8 @@ use egap::Study;
 use egap::engine::ChunkRecords;
 use egap::engine::gpu::GpuEngine;
 
+mod common;
+
 /// The stated limits (the messages below spell them out too).
 const MAX_REGIONS: usize = 64;
 const MAX_INTERFACES: usize = 256;
@@ -40,22 +42,7 @@ fn the_stated_limits_are_those_the_validator_enforces() {
 }
 
 fn engine() -> Option<GpuEngine> {
-    match GpuEngine::new(None) {
-        Ok(e) => {
-            eprintln!(
-                "GPU tests on {} ({}, {})",
-                e.adapter.name, e.adapter.backend, e.adapter.device_type
-            );
-            Some(e)
-        }
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI needs a GPU adapter (lavapipe): {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping the GPU tests: {e}");
-            None
-        }
-    }
+    common::gpu_engine()
 }
 
 /// The shape of a generated study.

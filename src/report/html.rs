@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::Document;
 use super::csv::{distribution_rows, metric_rows, metrics_of};
+use super::{Document, number};
 
 /// The page. `assumptions` is the scenario file's leading comment block, `system` the
 /// description `egap validate` prints, `plots` (name, SVG) pairs.
@@ -181,21 +181,6 @@ fn escape(text: &str) -> String {
 
 fn percent(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
-}
-
-fn number(x: f64) -> String {
-    let a = x.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1.0e5 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 0.01 {
-        format!("{x:.4}")
-    } else {
-        format!("{x:.3e}")
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::stats::Summary;
 use crate::{Error, Study};
 
 pub use self::csv::{metric_by_key, metrics_csv};
+pub(crate) use table::number;
 pub use table::{describe, table};
 
 /// How the run was asked for, recorded beside the results.

@@ -86,7 +86,8 @@ pub fn describe(study: &Study) -> String {
     out
 }
 
-fn number(x: f64) -> String {
+/// A number at a precision that suits its size, for tables meant to be read.
+pub(crate) fn number(x: f64) -> String {
     let a = x.abs();
     if a == 0.0 {
         "0".into()

@@ -2,6 +2,7 @@
 #![allow(dead_code, reason = "each test binary uses a different part")]
 
 use egap::engine::cpu::network::{LinkHour, RegionHour};
+use egap::engine::gpu::GpuEngine;
 
 /// A small deterministic generator (xorshift64), so tests need no extra crate.
 pub struct Random(pub u64);
@@ -50,4 +51,25 @@ pub fn random_networks(
             (regions, links)
         })
         .collect()
+}
+
+/// The GPU engine on whatever adapter wgpu finds, saying which; None (with a message) on a
+/// machine without one, except in CI (CI=true), where a missing adapter fails the test.
+pub fn gpu_engine() -> Option<GpuEngine> {
+    match GpuEngine::new(None) {
+        Ok(e) => {
+            eprintln!(
+                "GPU tests on {} ({}, {})",
+                e.adapter.name, e.adapter.backend, e.adapter.device_type
+            );
+            Some(e)
+        }
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI needs a GPU adapter (lavapipe): {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping the GPU tests: {e}");
+            None
+        }
+    }
 }

@@ -323,8 +323,5 @@ fn pngs_have_the_plots_size_and_are_written_atomically() {
         write_plots(west_east(), Path::new(&out)).unwrap();
         write_plots(rts79(), &Path::new(&out).join("rts79")).unwrap();
         write_plots(no_shortfall(), &Path::new(&out).join("no-shortfall")).unwrap();
-        let china = run("scenarios/china-west-east/china-west-east.toml", &[], 50);
-        write_plots(&china, &Path::new(&out).join("china")).unwrap();
-        write_plots(&awkward(100), &Path::new(&out).join("awkward")).unwrap();
     }
 }
