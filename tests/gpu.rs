@@ -90,15 +90,9 @@ fn uncertain_demand_records_are_identical_on_gpu_and_cpu() {
 /// capacity, renewables, uncertain and shaped added loads, queued projects, an uncertain
 /// multiplier, and outage processes fast enough for many transitions per trajectory.
 fn random_system(dir: &Path, case: u64) -> Study {
-    let mut state = case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = common::Random(case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut uniform =
-        move |lo: f64, hi: f64| lo + (hi - lo) * (next() % 1_000_000) as f64 / 1_000_000.0;
+        move |lo: f64, hi: f64| lo + (hi - lo) * rng.below(1_000_000) as f64 / 1_000_000.0;
     let hours = 24 + (uniform(0.0, 1.0) * 200.0) as usize;
     let years = if uniform(0.0, 1.0) < 0.5 { 1 } else { 3 };
     let year_names: Vec<String> = (0..years).map(|y| format!("y{y}")).collect();

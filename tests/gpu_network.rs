@@ -20,15 +20,9 @@ fn engine() -> Option<GpuEngine> {
 /// hourly capacity), interfaces with failing circuits (some with hourly limits), stores
 /// (some failing, one queued), an added load and a load multiplier.
 fn random_network(dir: &Path, case: u64) -> Study {
-    let mut state = case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = common::Random(case.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut uniform =
-        move |lo: f64, hi: f64| lo + (hi - lo) * (next() % 1_000_000) as f64 / 1_000_000.0;
+        move |lo: f64, hi: f64| lo + (hi - lo) * rng.below(1_000_000) as f64 / 1_000_000.0;
     let hours = 12;
     let regions = 2 + (uniform(0.0, 2.0) as usize);
     let mut csv = String::from("hour");
