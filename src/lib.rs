@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod credit;
 pub mod engine;
+pub mod pras;
 pub mod profiles;
 pub mod report;
 pub mod scenario;
@@ -50,6 +51,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Gpu(#[from] GpuError),
+    #[error(transparent)]
+    Pras(#[from] pras::PrasError),
     #[error("cannot merge: {0}")]
     Merge(String),
     #[error("invalid run options: {0}")]
@@ -64,8 +67,15 @@ pub struct Study {
 }
 
 impl Study {
+    /// Loads a scenario TOML file, or a PRAS system file (`.pras`) through the same scenario
+    /// text `egap import` would write, with its profiles held in memory.
     pub fn load(path: &Path) -> Result<Study, Error> {
-        let scenario = scenario::load(path)?;
+        let scenario = if pras::is_pras(path) {
+            let imported = pras::import(path)?;
+            scenario::validate::validate_with(path, &imported.toml, &imported.files(path))?
+        } else {
+            scenario::load(path)?
+        };
         let (system, laws) = scenario::compile(&scenario)?;
         Ok(Study {
             scenario,

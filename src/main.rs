@@ -36,8 +36,20 @@ enum Command {
     Report(RunArgs),
     /// Check a scenario file (and its profiles) without running it.
     Validate {
-        /// The scenario TOML file.
+        /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
+    },
+    /// Write a PRAS system file (.pras) as an egap scenario: TOML and a CSV of profiles.
+    /// (`egap run FILE.pras` runs one directly, with byte-identical results.)
+    Import {
+        /// The PRAS system file.
+        pras: PathBuf,
+        /// Folder to write NAME.toml and NAME-profiles.csv into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite a scenario already in --out.
+        #[arg(long)]
+        force: bool,
     },
     /// Generate hourly load, wind and solar profiles for several weather years from a spec
     /// file (seeded: the same spec always gives the same CSV).
@@ -76,7 +88,7 @@ enum Command {
     },
     /// Load-carrying capability: the demand scale at which a reliability criterion is just met.
     Capability {
-        /// The scenario TOML file.
+        /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
         /// The standard, e.g. "LOLE_h<=2.4", "LOLE_d<=0.1", "NEUE_ppm<=10".
         #[arg(long)]
@@ -94,7 +106,7 @@ enum Command {
     /// Step one parameter over values with common random numbers; writes sweep.csv and a plot
     /// per metric (SVG) with 95% bands.
     Sweep {
-        /// The scenario TOML file.
+        /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
         /// PATH=VALUES, e.g. 'added_loads[campus].size_mw=0:600:100' or 'load_multiplier=1,1.1';
         /// give it twice for a two-parameter grid (one line per value of the second).
@@ -118,7 +130,7 @@ enum Command {
     },
     /// Capacity credit of a resource: EFC and ELCC, with 95% intervals.
     Credit {
-        /// The scenario TOML file.
+        /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
         /// The resource: units[NAME], renewables[NAME] or storage[NAME] (its discharge power is the nameplate).
         #[arg(long)]
@@ -144,7 +156,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct BenchArgs {
-    /// The scenario TOML file.
+    /// The scenario TOML file (or a PRAS .pras system file).
     scenario: PathBuf,
     /// Trajectories per measurement.
     #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -187,7 +199,7 @@ enum Format {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// The scenario TOML file.
+    /// The scenario TOML file (or a PRAS .pras system file).
     scenario: PathBuf,
     /// Do not draw the plots (SVG and PNG in OUT/plots/).
     #[arg(long)]
@@ -261,6 +273,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let study = Study::load(&scenario)?;
             print!("{}", report::describe(&study));
             println!("{}: valid", scenario.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { pras, out, force } => {
+            let imported = egap::pras::import(&pras)?;
+            let toml = out.join(imported.toml_name());
+            if toml.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists; pass --force to overwrite it",
+                    toml.display()
+                );
+            }
+            // Check before writing: what is written must run.
+            let files = imported.files(&toml);
+            egap::scenario::validate::validate_with(&toml, &imported.toml, &files)?;
+            let toml = imported
+                .write(&out)
+                .with_context(|| format!("cannot write into {}", out.display()))?;
+            println!(
+                "wrote {} and {}",
+                toml.display(),
+                out.join(&imported.csv_name).display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args, false),
@@ -831,7 +865,12 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         }
     }
     if html {
-        let text = std::fs::read_to_string(&args.scenario).unwrap_or_default();
+        // A PRAS file's assumptions are in the header of the scenario it imports to.
+        let text = if egap::pras::is_pras(&args.scenario) {
+            egap::pras::import(&args.scenario)?.toml
+        } else {
+            std::fs::read_to_string(&args.scenario).unwrap_or_default()
+        };
         let page = report::html::page(
             &document,
             &report::html::header_comments(&text),

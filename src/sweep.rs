@@ -112,8 +112,16 @@ pub struct Point {
     pub summary: Summary,
 }
 
-/// The scenario file as a TOML tree, for editing before validation.
+/// The scenario file as a TOML tree, for editing before validation (a PRAS system file as
+/// the scenario it imports to).
 pub(crate) fn read_tree(scenario: &Path) -> Result<toml::Table, Error> {
+    if crate::pras::is_pras(scenario) {
+        let imported = crate::pras::import(scenario)?;
+        return imported
+            .toml
+            .parse()
+            .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())));
+    }
     let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
         what: "cannot read",
         path: scenario.to_path_buf(),
@@ -129,7 +137,12 @@ pub(crate) fn read_tree(scenario: &Path) -> Result<toml::Table, Error> {
 /// errors name it (the edit changes values, not lines).
 pub(crate) fn load_tree(scenario: &Path, tree: &toml::Table) -> Result<Study, Error> {
     let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
-    let model = crate::scenario::validate::validate(scenario, &edited)?;
+    let files = if crate::pras::is_pras(scenario) {
+        crate::pras::import(scenario)?.files(scenario)
+    } else {
+        crate::scenario::Files::new()
+    };
+    let model = crate::scenario::validate::validate_with(scenario, &edited, &files)?;
     let (system, laws) = crate::scenario::compile(&model)?;
     Ok(Study {
         scenario: model,

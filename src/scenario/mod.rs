@@ -10,13 +10,18 @@ pub mod tables;
 pub mod uncertain;
 pub mod validate;
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 pub use compile::compile;
 pub use error::{Diagnostic, ScenarioError};
 pub use model::Scenario;
 pub use parameters::ParameterLaws;
 pub use tables::CompiledSystem;
+
+/// Profile files held in memory, by the path a scenario's `file = "…"` resolves to: an
+/// imported PRAS system is validated from memory exactly as its written copy is from disk.
+pub type Files = HashMap<PathBuf, Vec<u8>>;
 
 /// Largest scenario file read, bytes: ten inline profiles of a leap year take about 1 MiB,
 /// and longer data belongs in CSV profiles.

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::Files;
 use super::error::{Collector, Diagnostic, number};
 use super::format::Value;
 
@@ -85,15 +86,17 @@ pub struct ProfileReader<'a> {
     hours: usize,
     years: &'a [String],
     cache: HashMap<PathBuf, Result<CsvTable, TableError>>,
+    files: &'a Files,
 }
 
 impl<'a> ProfileReader<'a> {
-    pub fn new(base: &'a Path, hours: usize, years: &'a [String]) -> Self {
+    pub fn new(base: &'a Path, hours: usize, years: &'a [String], files: &'a Files) -> Self {
         ProfileReader {
             base,
             hours,
             years,
             cache: HashMap::new(),
+            files,
         }
     }
 
@@ -222,7 +225,7 @@ impl<'a> ProfileReader<'a> {
             let table = self
                 .cache
                 .entry(path.clone())
-                .or_insert_with(|| read_table(&path, self.hours));
+                .or_insert_with(|| read_table(&path, self.hours, self.files.get(&path)));
             let table = match table {
                 Ok(t) => t,
                 Err(TableError::Unreadable(e)) => {
@@ -328,7 +331,11 @@ enum TableError {
 
 /// Reads the CSV table at `path`, stopping after `hours + 1` data rows: a longer file is wrong
 /// whichever column is used, and need not be read to the end.
-fn read_table(path: &Path, hours: usize) -> Result<CsvTable, TableError> {
+fn read_table(
+    path: &Path,
+    hours: usize,
+    in_memory: Option<&Vec<u8>>,
+) -> Result<CsvTable, TableError> {
     let fail = |line: Option<usize>, message: String| {
         TableError::Malformed(Diagnostic {
             file: path.to_path_buf(),
@@ -338,17 +345,19 @@ fn read_table(path: &Path, hours: usize) -> Result<CsvTable, TableError> {
             message,
         })
     };
-    let bytes = super::read_at_most(path, MAX_PROFILE_BYTES)
-        .map_err(TableError::Unreadable)?
-        .ok_or_else(|| {
-            fail(
-                None,
-                format!(
-                    "is larger than {} MiB, the most a profile file may be",
-                    MAX_PROFILE_BYTES >> 20
-                ),
-            )
-        })?;
+    let bytes = match in_memory {
+        Some(bytes) => Some(bytes.clone()),
+        None => super::read_at_most(path, MAX_PROFILE_BYTES).map_err(TableError::Unreadable)?,
+    }
+    .ok_or_else(|| {
+        fail(
+            None,
+            format!(
+                "is larger than {} MiB, the most a profile file may be",
+                MAX_PROFILE_BYTES >> 20
+            ),
+        )
+    })?;
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)

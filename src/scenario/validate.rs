@@ -6,6 +6,7 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use super::Files;
 use super::error::{Collector, ScenarioError, line_column, number};
 use super::format::{self, ScenarioFile};
 use super::model::*;
@@ -33,6 +34,12 @@ pub const MAX_CIRCUITS: i64 = 64;
 
 /// Parses and validates the scenario text `source` read from `path`.
 pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
+    validate_with(path, source, &Files::new())
+}
+
+/// As [`validate`], with profile files taken from `files` (by path) before the disk: an
+/// imported PRAS system runs from memory exactly as its written copy runs from disk.
+pub fn validate_with(path: &Path, source: &str, files: &Files) -> Result<Scenario, ScenarioError> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let file: ScenarioFile = match toml::from_str(source) {
         Ok(f) => f,
@@ -47,7 +54,7 @@ pub fn validate(path: &Path, source: &str) -> Result<Scenario, ScenarioError> {
     };
     let mut errors = Collector::new(path, source);
     let base = path.parent().unwrap_or(Path::new("."));
-    let scenario = build(&file, path, base, &mut errors);
+    let scenario = build(&file, path, base, files, &mut errors);
     errors.finish()?;
     scenario.ok_or_else(|| ScenarioError::Invalid(Vec::new()))
 }
@@ -82,6 +89,7 @@ fn build(
     file: &ScenarioFile,
     path: &Path,
     base: &Path,
+    files: &Files,
     errors: &mut Collector,
 ) -> Option<Scenario> {
     let study = file.study.get_ref();
@@ -97,7 +105,7 @@ fn build(
     let hours = hours as usize;
     let (weather_years, weather_year_weights) = weather_years(study, errors)?;
 
-    let mut profiles = ProfileReader::new(base, hours, &weather_years);
+    let mut profiles = ProfileReader::new(base, hours, &weather_years, files);
 
     // Regions.
     let mut region_index = HashMap::new();

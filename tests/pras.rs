@@ -1,0 +1,733 @@
+//! PRAS system files: the public RTS-GMLC system runs (NEUE of the order PRAS users report
+//! with 700 MW more load in every region), GPU == CPU on it, import and direct run agree byte
+//! for byte, units convert, and every feature egap cannot represent is refused by name.
+//!
+//! The RTS-GMLC file is read from ../shared/data/pras/ (reference data, not copied into the
+//! project); tests that need it skip with a message when it is absent. Small systems are
+//! written here with the HDF5 crate, in PRAS's layout.
+
+use std::path::{Path, PathBuf};
+
+use egap::pras::file::{Assets, PrasSystem, Series};
+use egap::{RunOptions, Study};
+use hdf5::types::{FixedAscii, FixedUnicode};
+
+mod common;
+
+fn shared_pras(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/pras")
+        .join(name);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipping: {} is absent (PRAS reference systems live in ../shared/data/pras/)",
+            path.display()
+        );
+        None
+    }
+}
+
+#[derive(hdf5::H5Type, Clone)]
+#[repr(C)]
+struct Named {
+    name: FixedAscii<64>,
+}
+
+#[derive(hdf5::H5Type, Clone)]
+#[repr(C)]
+struct Placed {
+    name: FixedAscii<64>,
+    category: FixedAscii<64>,
+    region: FixedAscii<64>,
+}
+
+#[derive(hdf5::H5Type, Clone)]
+#[repr(C)]
+struct Joining {
+    region_from: FixedAscii<64>,
+    region_to: FixedAscii<64>,
+}
+
+#[derive(hdf5::H5Type, Clone)]
+#[repr(C)]
+struct Line {
+    name: FixedAscii<64>,
+    category: FixedAscii<64>,
+    region_from: FixedAscii<64>,
+    region_to: FixedAscii<64>,
+}
+
+fn ascii(s: &str) -> FixedAscii<64> {
+    FixedAscii::from_ascii(s).unwrap()
+}
+
+/// Properties PRAS stores as floats; the others are integer counts of power or energy units.
+fn is_float(property: &str) -> bool {
+    property.contains("probability") || property.contains("efficiency")
+}
+
+/// Writes `system` in PRAS's HDF5 layout (what PRAS.jl's `savemodel` writes).
+fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
+    let file = hdf5::File::create(path).unwrap();
+    for (name, value) in [
+        ("pras_dataversion", system.version.as_str()),
+        ("start_timestamp", system.start_timestamp.as_str()),
+        ("timestep_unit", system.step_unit.as_str()),
+        ("power_unit", system.power_unit.as_str()),
+        ("energy_unit", system.energy_unit.as_str()),
+    ] {
+        let v: FixedUnicode<32> = value.parse().unwrap();
+        file.new_attr::<FixedUnicode<32>>()
+            .create(name)
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
+    }
+    for (name, value) in [
+        ("timestep_count", system.steps as i64),
+        ("timestep_length", system.step_length),
+    ] {
+        file.new_attr::<i64>()
+            .create(name)
+            .unwrap()
+            .write_scalar(&value)
+            .unwrap();
+    }
+    let groups = [
+        ("regions", &system.regions),
+        ("generators", &system.generators),
+        ("storages", &system.storages),
+        ("generatorstorages", &system.generator_storages),
+        ("interfaces", &system.interfaces),
+        ("lines", &system.lines),
+    ];
+    for (group, assets) in groups {
+        if group != "regions" && assets.is_empty() {
+            continue;
+        }
+        let g = file.create_group(group).unwrap();
+        let n = assets.len();
+        match group {
+            "regions" => {
+                let rows: Vec<Named> = assets
+                    .names
+                    .iter()
+                    .map(|s| Named { name: ascii(s) })
+                    .collect();
+                g.new_dataset::<Named>()
+                    .shape(n)
+                    .create("_core")
+                    .unwrap()
+                    .write_raw(&rows)
+                    .unwrap();
+            }
+            "interfaces" => {
+                let rows: Vec<Joining> = (0..n)
+                    .map(|i| Joining {
+                        region_from: ascii(&assets.from[i]),
+                        region_to: ascii(&assets.to[i]),
+                    })
+                    .collect();
+                g.new_dataset::<Joining>()
+                    .shape(n)
+                    .create("_core")
+                    .unwrap()
+                    .write_raw(&rows)
+                    .unwrap();
+            }
+            "lines" => {
+                let rows: Vec<Line> = (0..n)
+                    .map(|i| Line {
+                        name: ascii(&assets.names[i]),
+                        category: ascii(&assets.categories[i]),
+                        region_from: ascii(&assets.from[i]),
+                        region_to: ascii(&assets.to[i]),
+                    })
+                    .collect();
+                g.new_dataset::<Line>()
+                    .shape(n)
+                    .create("_core")
+                    .unwrap()
+                    .write_raw(&rows)
+                    .unwrap();
+            }
+            _ => {
+                let rows: Vec<Placed> = (0..n)
+                    .map(|i| Placed {
+                        name: ascii(&assets.names[i]),
+                        category: ascii(&assets.categories[i]),
+                        region: ascii(&assets.regions[i]),
+                    })
+                    .collect();
+                g.new_dataset::<Placed>()
+                    .shape(n)
+                    .create("_core")
+                    .unwrap()
+                    .write_raw(&rows)
+                    .unwrap();
+            }
+        }
+        for (property, series) in &assets.properties {
+            let shape = (series.steps, series.assets);
+            if is_float(property) {
+                g.new_dataset::<f64>()
+                    .shape(shape)
+                    .create(property.as_str())
+                    .unwrap()
+                    .write_raw(&series.values)
+                    .unwrap();
+            } else {
+                let ints: Vec<i64> = series.values.iter().map(|&v| v as i64).collect();
+                g.new_dataset::<i64>()
+                    .shape(shape)
+                    .create(property.as_str())
+                    .unwrap()
+                    .write_raw(&ints)
+                    .unwrap();
+            }
+        }
+    }
+    for group in extra_groups {
+        let g = file.create_group(group).unwrap();
+        let rows = vec![Placed {
+            name: ascii("DR1"),
+            category: ascii("DR"),
+            region: ascii("A"),
+        }];
+        g.new_dataset::<Placed>()
+            .shape(1)
+            .create("_core")
+            .unwrap()
+            .write_raw(&rows)
+            .unwrap();
+    }
+}
+
+/// One property: `f(step, asset)` for every step and asset.
+fn series(steps: usize, assets: usize, f: impl Fn(usize, usize) -> f64) -> Series {
+    Series {
+        steps,
+        assets,
+        values: (0..steps)
+            .flat_map(|t| (0..assets).map(move |a| (t, a)))
+            .map(|(t, a)| f(t, a))
+            .collect(),
+    }
+}
+
+fn assets(names: &[&str], region: &[&str], properties: Vec<(&str, Series)>) -> Assets {
+    Assets {
+        names: names.iter().map(|s| s.to_string()).collect(),
+        categories: names.iter().map(|_| "test".to_string()).collect(),
+        regions: region.iter().map(|s| s.to_string()).collect(),
+        properties: properties
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        ..Assets::default()
+    }
+}
+
+/// A two-region system over 48 hours, in MW and MWh, that falls short now and then: two
+/// failing generators (one with an hourly capacity), a battery, a generator-storage that never
+/// stores, and two identical failing lines between the regions.
+fn toy(steps: usize) -> PrasSystem {
+    let load = series(steps, 2, |t, r| {
+        (if r == 0 { 180.0 } else { 90.0 })
+            + if (8..20).contains(&(t % 24)) {
+                40.0
+            } else {
+                0.0
+            }
+    });
+    let mut regions = assets(&["A", "B"], &[], vec![("load", load)]);
+    regions.categories.clear();
+    let generators = assets(
+        &["big", "solar"],
+        &["A", "B"],
+        vec![
+            (
+                "capacity",
+                series(steps, 2, |t, g| {
+                    if g == 0 {
+                        200.0
+                    } else {
+                        (t % 24).min(12) as f64 * 10.0
+                    }
+                }),
+            ),
+            (
+                "failureprobability",
+                series(steps, 2, |_, g| if g == 0 { 0.05 } else { 0.0 }),
+            ),
+            (
+                "repairprobability",
+                series(steps, 2, |_, g| if g == 0 { 0.2 } else { 1.0 }),
+            ),
+        ],
+    );
+    let storages = assets(
+        &["battery"],
+        &["A"],
+        vec![
+            ("chargecapacity", series(steps, 1, |_, _| 30.0)),
+            ("dischargecapacity", series(steps, 1, |_, _| 40.0)),
+            ("energycapacity", series(steps, 1, |_, _| 120.0)),
+            ("chargeefficiency", series(steps, 1, |_, _| 0.9)),
+            ("dischargeefficiency", series(steps, 1, |_, _| 0.95)),
+            ("carryoverefficiency", series(steps, 1, |_, _| 1.0)),
+            ("failureprobability", series(steps, 1, |_, _| 0.01)),
+            ("repairprobability", series(steps, 1, |_, _| 0.1)),
+        ],
+    );
+    let generator_storages = assets(
+        &["csp"],
+        &["B"],
+        vec![
+            ("inflow", series(steps, 1, |t, _| (t % 24) as f64 * 5.0)),
+            ("gridinjectioncapacity", series(steps, 1, |_, _| 60.0)),
+            ("gridwithdrawalcapacity", series(steps, 1, |_, _| 0.0)),
+            ("chargecapacity", series(steps, 1, |_, _| 0.0)),
+            ("dischargecapacity", series(steps, 1, |_, _| 60.0)),
+            ("energycapacity", series(steps, 1, |_, _| 300.0)),
+            ("chargeefficiency", series(steps, 1, |_, _| 1.0)),
+            ("dischargeefficiency", series(steps, 1, |_, _| 1.0)),
+            ("carryoverefficiency", series(steps, 1, |_, _| 1.0)),
+            ("failureprobability", series(steps, 1, |_, _| 0.02)),
+            ("repairprobability", series(steps, 1, |_, _| 0.1)),
+        ],
+    );
+    let interfaces = Assets {
+        names: vec!["A-B".into()],
+        from: vec!["A".into()],
+        to: vec!["B".into()],
+        properties: [
+            (
+                "forwardcapacity".to_string(),
+                series(steps, 1, |_, _| 4294967295.0),
+            ),
+            (
+                "backwardcapacity".to_string(),
+                series(steps, 1, |_, _| 4294967295.0),
+            ),
+        ]
+        .into(),
+        ..Assets::default()
+    };
+    let lines = Assets {
+        names: vec!["L1".into(), "L2".into()],
+        categories: vec!["AC".into(), "AC".into()],
+        // The second line is written B → A: its limits swap onto the interface's direction.
+        from: vec!["A".into(), "B".into()],
+        to: vec!["B".into(), "A".into()],
+        properties: [
+            (
+                "forwardcapacity".to_string(),
+                series(steps, 2, |_, l| if l == 0 { 25.0 } else { 20.0 }),
+            ),
+            (
+                "backwardcapacity".to_string(),
+                series(steps, 2, |_, l| if l == 0 { 20.0 } else { 25.0 }),
+            ),
+            (
+                "failureprobability".to_string(),
+                series(steps, 2, |_, _| 0.03),
+            ),
+            (
+                "repairprobability".to_string(),
+                series(steps, 2, |_, _| 0.25),
+            ),
+        ]
+        .into(),
+        ..Assets::default()
+    };
+    PrasSystem {
+        version: "v0.8.0".into(),
+        start_timestamp: "2030-01-01T00:00:00+00:00".into(),
+        steps,
+        step_length: 1,
+        step_unit: "h".into(),
+        power_unit: "MW".into(),
+        energy_unit: "MWh".into(),
+        regions,
+        generators,
+        storages,
+        generator_storages,
+        interfaces,
+        lines,
+    }
+}
+
+fn run_cpu(study: &Study, trajectories: u64) -> egap::stats::Summary {
+    let engine = egap::engine::Engine::open(egap::engine::Backend::Cpu, None)
+        .unwrap()
+        .0;
+    let options = RunOptions {
+        trajectories,
+        seed: 11,
+        ..RunOptions::default()
+    };
+    let outcome = egap::run(study, &engine, false, &options, &mut |_, _| {
+        egap::Control::Continue
+    })
+    .unwrap();
+    outcome.accumulator.summary(&study.units())
+}
+
+/// The RTS-GMLC system with `extra` MW of load in every region, over the `steps` hours
+/// around its peak load (all of it when `steps` is its length).
+fn rts_plus(extra: f64, steps: usize) -> Option<PrasSystem> {
+    let mut system = egap::pras::file::read(&shared_pras("rts.pras")?).unwrap();
+    let load = &system.regions.properties["load"];
+    let total = |t: usize| (0..load.assets).map(|r| load.at(t, r)).sum::<f64>();
+    let peak = (0..system.steps)
+        .max_by(|&a, &b| total(a).total_cmp(&total(b)))
+        .unwrap();
+    let start = peak.saturating_sub(steps / 2).min(system.steps - steps);
+    for assets in [
+        &mut system.regions,
+        &mut system.generators,
+        &mut system.storages,
+        &mut system.generator_storages,
+        &mut system.interfaces,
+        &mut system.lines,
+    ] {
+        for s in assets.properties.values_mut() {
+            s.values = s.values[start * s.assets..(start + steps) * s.assets].to_vec();
+            s.steps = steps;
+        }
+    }
+    system.steps = steps;
+    for v in &mut system.regions.properties.get_mut("load").unwrap().values {
+        *v += extra;
+    }
+    Some(system)
+}
+
+#[test]
+fn the_rts_system_imports_whole() {
+    let Some(path) = shared_pras("rts.pras") else {
+        return;
+    };
+    let study = Study::load(&path).unwrap();
+    let s = &study.scenario;
+    assert_eq!(s.hours, 8784);
+    assert_eq!(s.regions.len(), 3);
+    // 153 generators and the generator-storage (CSP, which never stores in this file).
+    assert_eq!(s.units.len(), 154);
+    assert_eq!(s.storage.len(), 1);
+    // Six lines on three interfaces; the two identical lines AB2 and AB3 are one interface
+    // of two circuits.
+    assert_eq!(s.interfaces.len(), 5);
+    let ab = s.interfaces.iter().find(|i| i.name == "AB2 + AB3").unwrap();
+    assert_eq!((ab.circuits, ab.forward_mw.max()), (2, 1000.0));
+    let csp = s.units.iter().find(|u| u.name == "212_CSP_1").unwrap();
+    assert_eq!(
+        csp.capacity_mw.max(),
+        200.0,
+        "min(inflow, grid injection 200 MW)"
+    );
+    let coal = s.units.iter().find(|u| u.name == "101_STEAM_3").unwrap();
+    assert_eq!(coal.capacity_mw.year(0)[0], 76.0);
+    assert!((coal.outage.failure_probability - 1.0 / 1960.0).abs() < 1e-15);
+    // The load of region 1 in the first hour, as stored (MW).
+    assert_eq!(s.regions[0].load_mw.year(0)[0], 985.0);
+}
+
+/// PRAS users report a NEUE of a few hundred ppm for RTS-GMLC with 700 MW more load in each
+/// region (the case of PRAS's documentation); egap's figure with 400 trajectories (standard
+/// error about 10 ppm) is about 470 ppm, see the README.
+#[test]
+fn the_rts_system_with_700_mw_more_per_region_has_a_neue_of_a_few_hundred_ppm() {
+    let Some(system) = rts_plus(700.0, 8784) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rts700.pras");
+    write_pras(&path, &system, &[]);
+    let summary = run_cpu(&Study::load(&path).unwrap(), 400);
+    let neue = summary.metrics.neue_ppm.mean;
+    assert!((300.0..700.0).contains(&neue), "NEUE {neue} ppm");
+    assert!(summary.metrics.lole_hours.mean > 50.0);
+    // Every region is short some of the time.
+    assert!(summary.regions.iter().all(|r| r.metrics.eue_mwh.mean > 0.0));
+}
+
+#[test]
+fn import_then_run_equals_running_the_pras_file_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![("toy", toy(48))];
+    if let Some(rts) = rts_plus(700.0, 336) {
+        cases.push(("rts", rts));
+    }
+    for (name, system) in cases {
+        let pras = dir.path().join(format!("{name}.pras"));
+        write_pras(&pras, &system, &[]);
+        let direct = Study::load(&pras).unwrap();
+        let imported = egap::pras::import(&pras).unwrap();
+        let toml = imported.write(&dir.path().join(name)).unwrap();
+        let written = Study::load(&toml).unwrap();
+        assert_eq!(direct.fingerprint(), written.fingerprint(), "{name}");
+        let a = serde_json::to_string(&run_cpu(&direct, 300)).unwrap();
+        let b = serde_json::to_string(&run_cpu(&written, 300)).unwrap();
+        assert_eq!(a, b, "{name}: summaries differ");
+        let summary = run_cpu(&direct, 300);
+        assert!(
+            summary.metrics.eue_mwh.mean > 0.0,
+            "{name} should fall short"
+        );
+    }
+}
+
+#[test]
+fn power_and_energy_units_convert_to_mw_and_mwh() {
+    let dir = tempfile::tempdir().unwrap();
+    let mw = toy(24);
+    let mw_path = dir.path().join("mw.pras");
+    write_pras(&mw_path, &mw, &[]);
+    let base = Study::load(&mw_path).unwrap().fingerprint();
+    // The same system in kW and kWh (GW and TW use the same conversion; see the unit test
+    // of the factors).
+    let mut kw = toy(24);
+    kw.power_unit = "kW".into();
+    kw.energy_unit = "kWh".into();
+    for assets in [
+        &mut kw.regions,
+        &mut kw.generators,
+        &mut kw.storages,
+        &mut kw.generator_storages,
+        &mut kw.interfaces,
+        &mut kw.lines,
+    ] {
+        for (name, s) in assets.properties.iter_mut() {
+            if !is_float(name) {
+                s.values
+                    .iter_mut()
+                    .for_each(|v| *v = (*v * 1000.0).min(4294967295.0));
+            }
+        }
+    }
+    let path = dir.path().join("kw.pras");
+    write_pras(&path, &kw, &[]);
+    assert_eq!(Study::load(&path).unwrap().fingerprint(), base, "kW");
+    // Timesteps of 60 minutes are hours.
+    let mut minutes = toy(24);
+    minutes.step_length = 60;
+    minutes.step_unit = "min".into();
+    let path = dir.path().join("minutes.pras");
+    write_pras(&path, &minutes, &[]);
+    assert_eq!(Study::load(&path).unwrap().fingerprint(), base);
+}
+
+/// Loads `system` written as a .pras file and returns the error message.
+fn refusal(system: &PrasSystem, extra_groups: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.pras");
+    write_pras(&path, system, extra_groups);
+    match Study::load(&path) {
+        Ok(_) => panic!("the system should be refused"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn set(system: &mut PrasSystem, group: &str, property: &str, f: impl Fn(usize, usize, f64) -> f64) {
+    let assets = match group {
+        "regions" => &mut system.regions,
+        "generators" => &mut system.generators,
+        "storages" => &mut system.storages,
+        "generatorstorages" => &mut system.generator_storages,
+        "interfaces" => &mut system.interfaces,
+        _ => &mut system.lines,
+    };
+    let s = assets.properties.get_mut(property).unwrap();
+    let n = s.assets;
+    for (i, v) in s.values.iter_mut().enumerate() {
+        *v = f(i / n, i % n, *v);
+    }
+}
+
+/// What is changed in the small system, extra groups to write, and what the message must say.
+type Case = (
+    &'static str,
+    Box<dyn Fn(&mut PrasSystem)>,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+#[test]
+fn what_egap_cannot_represent_is_refused_by_name() {
+    let cases: Vec<Case> = vec![
+        (
+            "five-minute steps",
+            Box::new(|s| {
+                s.step_length = 5;
+                s.step_unit = "min".into();
+            }),
+            &[],
+            &["timestep_length", "5 min", "one hour"],
+        ),
+        (
+            "an unknown power unit",
+            Box::new(|s| s.power_unit = "hp".into()),
+            &[],
+            &["power_unit", "\"hp\"", "kW, MW, GW or TW"],
+        ),
+        (
+            "outage probabilities that change over time",
+            Box::new(|s| {
+                set(s, "generators", "failureprobability", |t, g, v| {
+                    if t >= 2 && g == 0 { 0.1 } else { v }
+                })
+            }),
+            &[],
+            &[
+                "/generators/failureprobability",
+                "big",
+                "changes over time",
+                "timestep 3",
+            ],
+        ),
+        (
+            "self-discharge",
+            Box::new(|s| set(s, "storages", "carryoverefficiency", |_, _, _| 0.99)),
+            &[],
+            &[
+                "/storages/carryoverefficiency",
+                "battery",
+                "0.99",
+                "self-discharge",
+            ],
+        ),
+        (
+            "a generator-storage that stores its inflow",
+            Box::new(|s| set(s, "generatorstorages", "chargecapacity", |_, _, _| 20.0)),
+            &[],
+            &["/generatorstorages/chargecapacity", "csp", "no inflow"],
+        ),
+        (
+            "an interface limit below its lines",
+            Box::new(|s| {
+                set(s, "interfaces", "forwardcapacity", |t, _, v| {
+                    if t == 5 { 30.0 } else { v }
+                })
+            }),
+            &[],
+            &[
+                "/interfaces/forwardcapacity",
+                "A → B",
+                "timestep 6",
+                "30 MW",
+                "50 MW",
+            ],
+        ),
+        (
+            "demand response",
+            Box::new(|_| {}),
+            &["demandresponses"],
+            &[
+                "/demandresponses",
+                "demand responses",
+                "not in egap's model",
+            ],
+        ),
+        (
+            "a property egap does not know",
+            Box::new(|s| {
+                let v = s.generators.properties["capacity"].clone();
+                s.generators.properties.insert("emissionsrate".into(), v);
+            }),
+            &[],
+            &["/generators/emissionsrate", "is not a property egap knows"],
+        ),
+        (
+            "a generator in no region",
+            Box::new(|s| s.generators.regions[1] = "C".into()),
+            &[],
+            &["/generators/_core", "solar", "\"C\""],
+        ),
+        (
+            "a unit that never comes back",
+            Box::new(|s| {
+                set(s, "generators", "repairprobability", |_, g, v| {
+                    if g == 0 { 0.0 } else { v }
+                })
+            }),
+            &[],
+            &["/generators/repairprobability", "big", "repair probability"],
+        ),
+        (
+            "a negative load",
+            Box::new(|s| {
+                set(s, "regions", "load", |t, r, v| {
+                    if t == 7 && r == 1 { -5.0 } else { v }
+                })
+            }),
+            &[],
+            &["/regions/load", "B, timestep 8", "negative"],
+        ),
+    ];
+    for (what, change, extra, expected) in cases {
+        let mut system = toy(24);
+        change(&mut system);
+        let message = refusal(&system, extra);
+        for part in expected {
+            assert!(message.contains(part), "{what}: {message:?} lacks {part:?}");
+        }
+        assert!(message.contains("bad.pras"), "{what}: {message}");
+        assert_eq!(message.lines().count(), 1, "{what}: {message}");
+    }
+}
+
+#[test]
+fn the_five_minute_toy_model_of_pras_is_refused_with_its_timestep() {
+    let Some(path) = shared_pras("toymodel.pras") else {
+        return;
+    };
+    let message = Study::load(&path).err().unwrap().to_string();
+    assert!(message.contains("timestep_length: is 5 min"), "{message}");
+}
+
+#[test]
+fn a_file_that_is_not_hdf5_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("text.pras");
+    std::fs::write(&path, "[study]\nhours = 1\n").unwrap();
+    let message = Study::load(&path).err().unwrap().to_string();
+    assert!(
+        message.contains("cannot be opened as an HDF5 file"),
+        "{message}"
+    );
+}
+
+/// GPU == CPU on the RTS-GMLC system (12 hours around its peak, which keeps the network walk
+/// inside lavapipe's loop budget) and on the small system: every per-trajectory record, flow
+/// record and hourly counter equal. The whole year runs on hardware GPUs
+/// (examples/gpu-check.sh).
+#[test]
+fn pras_systems_are_identical_on_gpu_and_cpu() {
+    let Some(gpu) = common::gpu_engine() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = vec![("toy", toy(24))];
+    if let Some(rts) = rts_plus(700.0, 12) {
+        cases.push(("rts", rts));
+    }
+    for (name, system) in cases {
+        let path = dir.path().join(format!("{name}.pras"));
+        write_pras(&path, &system, &[]);
+        let study = Study::load(&path).unwrap();
+        let prepared = gpu.prepare(&study.system).unwrap();
+        let g = gpu.run_chunk(&prepared, &study.laws, 5, 0, 256).unwrap();
+        let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, 5, 0, 256);
+        assert_eq!(g.records, c.records, "{name}: records differ");
+        assert_eq!(g.flows, c.flows, "{name}: flow records differ");
+        assert_eq!(g.risk, c.risk, "{name}: hourly counters differ");
+        assert!(
+            c.records.iter().any(|r| r.loss_of_load_hours > 0),
+            "{name}: some trajectory should fall short"
+        );
+    }
+}
