@@ -82,8 +82,12 @@ fn merge_equals_one_pass_in_any_order() {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let whole = if x % 13 == 0 { 0 } else { x % 1_000_000 };
-            let part = if x % 3 == 0 {
+            let whole = if x.is_multiple_of(13) {
+                0
+            } else {
+                x % 1_000_000
+            };
+            let part = if x.is_multiple_of(3) {
                 0
             } else {
                 (x >> 20) % (whole + 1)
