@@ -44,13 +44,15 @@ pub fn metric_by_key<'a>(s: &'a Summary, key: &str) -> Option<&'a Estimate> {
     })
 }
 
-/// (name, unit, distribution) of every per-trajectory distribution, in report order.
+/// (name, unit, distribution) of every per-trajectory distribution, in report order. The
+/// curtailment rate's is over the trajectories with renewable energy only.
 pub fn distribution_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Distribution)> {
     let d = &s.distributions;
     vec![
         ("shortfall energy", "MWh", &d.unserved_energy_mwh),
         ("loss-of-load hours", "h", &d.loss_of_load_hours),
         ("curtailment", "MWh", &d.curtailment_mwh),
+        ("curtailment rate", "fraction", &d.curtailment_rate),
     ]
 }
 

@@ -75,11 +75,17 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
         for (n, u) in &columns {
             let _ = write!(h, "<th>{n} ({u})</th>");
         }
-        h.push_str("</tr>\n");
+        h.push_str("<th>P95 of the trajectories' curtailment rate (fraction)</th></tr>\n");
         for r in &s.regions {
             let _ = write!(h, "<tr><td>{}</td>", escape(&r.name));
             for (_, _, e) in metrics_of(&r.metrics) {
                 let _ = write!(h, "<td>{}</td>", number(e.mean));
+            }
+            let d = &r.distributions;
+            if d.trajectories_without_renewable == s.trajectories {
+                h.push_str("<td>no renewables</td>");
+            } else {
+                let _ = write!(h, "<td>{}</td>", number(d.curtailment_rate.p95));
             }
             h.push_str("</tr>\n");
         }

@@ -4,8 +4,9 @@
 //! - [`exceedance_svg`]: P(unserved energy ≥ x) for the system and each region.
 //! - [`histogram_svg`]: the distribution of unserved or curtailed energy per trajectory.
 //! - [`heatmap_svg`]: the hourly loss-of-load probability, day of year × hour of day.
-//! - [`curtailment_by_region_svg`]: curtailment rate with its 95% interval, and the P5–P95
-//!   range of curtailed energy, per region.
+//! - [`curtailment_by_region_svg`]: the distribution over trajectories of the curtailment
+//!   rate (box plots of P5, P25, P50, P75, P95 and the mean, in %) and of curtailed energy,
+//!   per region and for the system.
 //!
 //! The SVGs are deterministic (the same summary gives the same bytes), carry no NaN or
 //! infinity, and name every axis with its unit. A plot with nothing to draw (no shortfall,
@@ -27,7 +28,7 @@ use self::canvas::{
     Anchor, Axis, COLOURS, Frame, LABEL, MUTED, SYSTEM, Scale, Svg, TICK, amount, axes, fixed,
     percent, sequential, text_width, y_axis,
 };
-use crate::stats::{Distribution, Estimate, HourRisk, Summary};
+use crate::stats::{Distribution, HourRisk, Summary};
 
 /// Pixels of PNG per px of SVG: PNGs are drawn at twice the SVG's size, sharp in a report.
 pub const PNG_SCALE: u32 = 2;
@@ -738,38 +739,46 @@ fn heatmap(summary: &Summary, hourly: &[HourRisk], title: &str) -> String {
     svg.finish()
 }
 
-/// Curtailment per region (and for the system): on the left the mean curtailment rate with
-/// its 95% interval, as bars with whiskers; on the right the P5–P95 range of curtailed
-/// energy per trajectory, with its median and mean. A region without renewables says so.
+/// Curtailment per region (and for the system), as box plots over trajectories: on the left
+/// the distribution of each trajectory's curtailment rate (curtailed ÷ available renewable
+/// energy of that trajectory, in %), its P95 written above; on the right that of the
+/// curtailed energy. Whiskers reach from P5 to P95, the box from P25 to P75; a line marks
+/// the median and a dot the mean. Trajectories without renewable energy have no rate and are
+/// left out of it (a note says how many, where some are); a region without renewables in
+/// any trajectory says so.
 pub fn curtailment_by_region_svg(summary: &Summary) -> String {
     struct Row<'a> {
         name: String,
         colour: &'static str,
-        rate: &'a Estimate,
+        rate: &'a Distribution,
         energy: &'a Distribution,
-        renewable: bool,
+        /// Trajectories with no renewable energy (and so no rate).
+        without: u64,
     }
+    let n = summary.trajectories;
     let mut rows = vec![Row {
         name: "system".to_string(),
         colour: SYSTEM,
-        rate: &summary.metrics.curtailment_rate,
+        rate: &summary.distributions.curtailment_rate,
         energy: &summary.distributions.curtailment_mwh,
-        renewable: summary.metrics.renewable_energy_mwh.mean > 0.0,
+        without: summary.distributions.trajectories_without_renewable,
     }];
     for (k, r) in summary.regions.iter().enumerate() {
         rows.push(Row {
             name: r.name.clone(),
             colour: COLOURS[k % COLOURS.len()],
-            rate: &r.metrics.curtailment_rate,
+            rate: &r.distributions.curtailment_rate,
             energy: &r.distributions.curtailment_mwh,
-            renewable: r.metrics.renewable_energy_mwh.mean > 0.0,
+            without: r.distributions.trajectories_without_renewable,
         });
     }
+    // Some trajectory had renewable energy to curtail.
+    let renewable = |row: &Row| row.without < n;
     let mut svg = Svg::new(WIDTH, HEIGHT);
     svg.title(
         "Renewable curtailment by region",
         &format!(
-            "{}; rate = curtailed / available renewable energy",
+            "{}; rate = curtailed / available renewable energy, per trajectory",
             run_size(summary)
         ),
     );
@@ -790,21 +799,21 @@ pub fn curtailment_by_region_svg(summary: &Summary) -> String {
         left: 80.0,
         right: 80.0 + panel_width,
         top: 92.0,
-        bottom: HEIGHT - 36.0 - drop,
+        bottom: HEIGHT - 40.0 - drop,
     };
     let right = Frame {
         left: WIDTH - 25.0 - panel_width,
         right: WIDTH - 25.0,
         ..left
     };
-    if summary.trajectories == 0 || !rows[0].renewable {
-        let whole = Frame {
-            left: left.left,
-            right: right.right,
-            ..left
-        };
+    let whole = Frame {
+        left: left.left,
+        right: right.right,
+        ..left
+    };
+    if n == 0 || !renewable(&rows[0]) {
         empty_axes(&mut svg, &whole, "region", "curtailment rate (%)");
-        let line = if summary.trajectories == 0 {
+        let line = if n == 0 {
             NO_TRAJECTORIES
         } else {
             "No renewable energy in this study: there is nothing to curtail."
@@ -813,82 +822,64 @@ pub fn curtailment_by_region_svg(summary: &Summary) -> String {
         return svg.finish();
     }
     let finite = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
-    let key_y = HEIGHT - 16.0;
-    let key = |svg: &mut Svg, frame: &Frame, text: &str| {
-        let attrs = format!("fill=\"{MUTED}\"");
-        let cx = (frame.left + frame.right) / 2.0;
-        svg.text(cx, key_y, TICK, Anchor::Middle, &attrs, text);
-    };
+    // Room above the highest whisker for its label, inside the frame.
+    let headroom = 20.0;
 
-    // Left: rates in %.
+    // Left: rates in %, never above 100.
     let rate_top = rows
         .iter()
-        .map(|r| finite(r.rate.ci95_high).max(finite(r.rate.mean)) * 100.0)
+        .filter(|r| renewable(r))
+        .map(|r| finite(r.rate.p95).max(finite(r.rate.mean)).min(1.0) * 100.0)
         .fold(0.0, f64::max);
+    // From 0 unless the rates sit far from it (then the axis shows them up close).
+    let rate_bottom = rows
+        .iter()
+        .filter(|r| renewable(r))
+        .map(|r| finite(r.rate.p5).min(finite(r.rate.mean)).min(1.0) * 100.0)
+        .fold(f64::INFINITY, f64::min);
     let y = Axis {
-        scale: Scale::linear(0.0, if rate_top > 0.0 { rate_top * 1.12 } else { 1.0 }),
+        scale: Scale::linear(rate_bottom, rate_top),
         from: left.bottom,
-        to: left.top,
+        to: left.top + headroom,
     };
-    panel_heading(&mut svg, &left, "mean rate and its 95% interval");
+    panel_heading(&mut svg, &left, "curtailment rate per trajectory");
     y_axis(&mut svg, &left, &y, "curtailment rate (%)");
     let slot = left.width() / rows.len() as f64;
-    let bar_w = (slot * 0.55).min(70.0);
+    let box_w = (slot * 0.55).min(70.0);
     for (i, row) in rows.iter().enumerate() {
         let cx = left.left + slot * (i as f64 + 0.5);
-        if !row.renewable {
+        if !renewable(row) {
             no_renewables(&mut svg, cx, left.bottom);
             continue;
         }
-        let top = y.px(finite(row.rate.mean) * 100.0);
-        svg.rect(
-            cx - bar_w / 2.0,
-            top,
-            bar_w,
-            left.bottom - top,
-            row.colour,
-            "fill-opacity=\"0.8\"",
-        );
-        let (lo, hi) = (
-            y.px(finite(row.rate.ci95_low) * 100.0),
-            y.px(finite(row.rate.ci95_high) * 100.0),
-        );
-        let whisker = "stroke-width=\"1.5\"";
-        let cap = bar_w / 5.0;
-        svg.line((cx, lo), (cx, hi), "black", whisker);
-        svg.line((cx - cap, lo), (cx + cap, lo), "black", whisker);
-        svg.line((cx - cap, hi), (cx + cap, hi), "black", whisker);
-        svg.text(
-            cx,
-            hi.min(top) - 6.0,
-            TICK,
-            Anchor::Middle,
-            "",
-            &percent(finite(row.rate.mean)),
-        );
+        let top = box_and_whiskers(&mut svg, cx, box_w, row.colour, row.rate, |v| {
+            y.px(finite(v).min(1.0) * 100.0)
+        });
+        let label = percent(finite(row.rate.p95));
+        if text_width(&label, TICK) <= slot - 2.0 {
+            svg.text(cx, top - 6.0, TICK, Anchor::Middle, "", &label);
+        }
     }
     category_labels(&mut svg, &left, &names, turn);
-    key(&mut svg, &left, "bar: mean · whisker: 95% interval");
 
-    // Right: P5–P95 of curtailed energy per trajectory, in MWh or GWh as the size asks.
+    // Right: curtailed energy per trajectory, in MWh or GWh as the size asks.
     let energy_top = rows
         .iter()
+        .filter(|r| renewable(r))
         .map(|r| finite(r.energy.p95).max(finite(r.energy.mean)))
         .fold(0.0, f64::max);
+    let energy_bottom = rows
+        .iter()
+        .filter(|r| renewable(r))
+        .map(|r| finite(r.energy.p5).min(finite(r.energy.mean)))
+        .fold(f64::INFINITY, f64::min);
     let (unit, per) = energy_unit(energy_top);
     let y = Axis {
-        scale: Scale::linear(
-            0.0,
-            if energy_top > 0.0 {
-                energy_top / per * 1.05
-            } else {
-                1.0
-            },
-        ),
+        scale: Scale::linear(energy_bottom / per, energy_top / per),
         from: right.bottom,
-        to: right.top,
+        to: right.top + headroom,
     };
-    panel_heading(&mut svg, &right, "curtailed energy, P5 to P95");
+    panel_heading(&mut svg, &right, "curtailed energy per trajectory");
     y_axis(
         &mut svg,
         &right,
@@ -896,53 +887,92 @@ pub fn curtailment_by_region_svg(summary: &Summary) -> String {
         &format!("curtailed energy per trajectory ({unit})"),
     );
     let slot = right.width() / rows.len() as f64;
-    let bar_w = (slot * 0.55).min(70.0);
+    let box_w = (slot * 0.55).min(70.0);
     for (i, row) in rows.iter().enumerate() {
         let cx = right.left + slot * (i as f64 + 0.5);
-        if !row.renewable {
+        if !renewable(row) {
             no_renewables(&mut svg, cx, right.bottom);
             continue;
         }
-        let d = row.energy;
-        let (p5, p95) = (y.px(finite(d.p5) / per), y.px(finite(d.p95) / per));
-        svg.rect(
-            cx - bar_w / 2.0,
-            p95,
-            bar_w,
-            (p5 - p95).max(1.5),
-            row.colour,
-            &format!(
-                "fill-opacity=\"0.3\" stroke=\"{}\" stroke-width=\"1.5\"",
-                row.colour
-            ),
-        );
-        let p50 = y.px(finite(d.p50) / per);
-        svg.line(
-            (cx - bar_w / 2.0, p50),
-            (cx + bar_w / 2.0, p50),
-            row.colour,
-            "stroke-width=\"3\"",
-        );
-        svg.circle(cx, y.px(finite(d.mean) / per), 4.0, "black");
+        box_and_whiskers(&mut svg, cx, box_w, row.colour, row.energy, |v| {
+            y.px(finite(v) / per)
+        });
     }
     category_labels(&mut svg, &right, &names, turn);
-    key(
-        &mut svg,
-        &right,
-        "box: P5 to P95 · line: median · dot: mean",
-    );
+
+    // The key, and which rates leave trajectories out.
+    let muted = format!("fill=\"{MUTED}\"");
+    let cx = (whole.left + whole.right) / 2.0;
+    let partial: Vec<String> = rows
+        .iter()
+        .filter(|r| r.without > 0 && renewable(r))
+        .map(|r| format!("{} {} of {n}", short_name(&r.name), r.without))
+        .collect();
+    let key =
+        "whiskers: P5 to P95 (P95 rate written above) · box: P25 to P75 · line: median · dot: mean";
+    if partial.is_empty() {
+        svg.text(cx, HEIGHT - 16.0, TICK, Anchor::Middle, &muted, key);
+    } else {
+        svg.text(cx, HEIGHT - 22.0, TICK, Anchor::Middle, &muted, key);
+        let mut note = format!(
+            "Rates leave out trajectories without renewable energy: {}",
+            partial.join(", ")
+        );
+        if note.chars().count() > 110 {
+            note = format!("{}…", note.chars().take(109).collect::<String>());
+        }
+        svg.text(cx, HEIGHT - 5.0, TICK, Anchor::Middle, &muted, &note);
+    }
     if rows
         .iter()
-        .all(|r| r.energy.max.is_nan() || r.energy.max <= 0.0)
+        .all(|r| !renewable(r) || !(r.rate.max > 0.0 || r.energy.max > 0.0))
     {
-        let whole = Frame {
-            left: left.left,
-            right: right.right,
-            ..left
-        };
         svg.message(&whole, &["No curtailment in any trajectory."]);
     }
     svg.finish()
+}
+
+/// A box plot of one distribution at `cx`, `width` px wide, with `px` placing a value:
+/// whiskers from P5 to P95 with caps, a box from P25 to P75, a line at the median and a dot
+/// at the mean. Returns the highest pixel drawn on (the P95 cap, or the mean's dot).
+fn box_and_whiskers(
+    svg: &mut Svg,
+    cx: f64,
+    width: f64,
+    colour: &str,
+    d: &Distribution,
+    px: impl Fn(f64) -> f64,
+) -> f64 {
+    let (p5, p25, p50, p75, p95, mean) = (
+        px(d.p5),
+        px(d.p25),
+        px(d.p50),
+        px(d.p75),
+        px(d.p95),
+        px(d.mean),
+    );
+    let whisker = "stroke-width=\"1.5\"";
+    let cap = width / 4.0;
+    svg.line((cx, p5), (cx, p25), colour, whisker);
+    svg.line((cx, p75), (cx, p95), colour, whisker);
+    svg.line((cx - cap, p5), (cx + cap, p5), colour, whisker);
+    svg.line((cx - cap, p95), (cx + cap, p95), colour, whisker);
+    svg.rect(
+        cx - width / 2.0,
+        p75,
+        width,
+        (p25 - p75).max(1.5),
+        colour,
+        &format!("fill-opacity=\"0.3\" stroke=\"{colour}\" stroke-width=\"1.5\""),
+    );
+    svg.line(
+        (cx - width / 2.0, p50),
+        (cx + width / 2.0, p50),
+        colour,
+        "stroke-width=\"3\"",
+    );
+    svg.circle(cx, mean, 4.0, "black");
+    p95.min(mean - 4.0)
 }
 
 /// What a region without renewables shows in place of its bar.

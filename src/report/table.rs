@@ -157,20 +157,33 @@ pub fn table(doc: &Document) -> String {
     if !s.regions.is_empty() {
         let _ = writeln!(
             out,
-            "\n{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
-            "region", "LOLE (h)", "EUE (MWh)", "P95 EUE", "curt. (MWh)", "curt. rate"
+            "\n{:<28} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "region",
+            "LOLE (h)",
+            "EUE (MWh)",
+            "P95 EUE",
+            "curt. (MWh)",
+            "curt. rate",
+            "P95 c. rate"
         );
         for r in &s.regions {
             let m = &r.metrics;
+            let d = &r.distributions;
             let _ = writeln!(
                 out,
-                "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
                 r.name,
                 number(m.lole_hours.mean),
                 number(m.eue_mwh.mean),
-                number(r.distributions.unserved_energy_mwh.p95),
+                number(d.unserved_energy_mwh.p95),
                 number(m.curtailment_mwh.mean),
-                number(m.curtailment_rate.mean)
+                number(m.curtailment_rate.mean),
+                // A region without renewables has no rate to give a quantile of.
+                if d.trajectories_without_renewable == s.trajectories {
+                    "-".to_string()
+                } else {
+                    number(d.curtailment_rate.p95)
+                }
             );
         }
     }

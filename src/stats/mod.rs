@@ -10,12 +10,17 @@
 mod histogram;
 mod moments;
 mod network;
+mod rate;
 mod summary;
 mod wide;
 
 pub use histogram::{Bucket, Histogram, HistogramError, bucket_bounds, bucket_index, rank};
 pub use moments::{Moments, ratio_estimate};
 pub use network::{FlowSums, NetworkSums};
+pub use rate::{
+    RATE_BINS, RATE_ONE, RateBin, RateHistogram, RateHistogramError, rate_bin, rate_bin_bounds,
+    rate_f64, rate_fixed,
+};
 pub use summary::{Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary};
 pub use wide::Wide;
 
@@ -63,6 +68,9 @@ pub struct Accumulator {
     unserved_histogram: Histogram,
     loss_of_load_hours_histogram: Histogram,
     curtailed_histogram: Histogram,
+    /// Each trajectory's curtailment rate (curtailed / available renewable energy);
+    /// trajectories without renewable energy are counted apart, not binned.
+    curtailment_rate_histogram: RateHistogram,
     /// Per hour: trajectories short in that hour. (Our own vectors rather than an
     /// [`HourlyRisk`]: they serialize, and the shortfall sums are `u128`, since a `u64` of
     /// watts over a billion trajectories would overflow.)
@@ -92,6 +100,10 @@ struct AccumulatorFile {
     unserved_histogram: Histogram,
     loss_of_load_hours_histogram: Histogram,
     curtailed_histogram: Histogram,
+    /// Absent from files written before egap kept it: such files are refused (the rates
+    /// cannot be recovered from the sums), after every other check.
+    #[serde(default)]
+    curtailment_rate_histogram: Option<RateHistogram>,
     hourly_short: Vec<u64>,
     hourly_shortfall: Vec<u128>,
     #[serde(default)]
@@ -163,6 +175,20 @@ impl TryFrom<AccumulatorFile> for Accumulator {
                 return Err(AccumulatorError("a region holds regions of its own"));
             }
         }
+        let Some(curtailment_rate_histogram) = a.curtailment_rate_histogram else {
+            return Err(AccumulatorError(
+                "it has no curtailment_rate_histogram: it was written by an egap older than the per-trajectory curtailment rate; run it again with this egap",
+            ));
+        };
+        if curtailment_rate_histogram
+            .count()
+            .checked_add(curtailment_rate_histogram.undefined())
+            != Some(n)
+        {
+            return Err(AccumulatorError(
+                "the curtailment-rate histogram's count differs from the trajectories",
+            ));
+        }
         Ok(Accumulator {
             trajectories: a.trajectories,
             short_trajectories: a.short_trajectories,
@@ -179,6 +205,7 @@ impl TryFrom<AccumulatorFile> for Accumulator {
             unserved_histogram: a.unserved_histogram,
             loss_of_load_hours_histogram: a.loss_of_load_hours_histogram,
             curtailed_histogram: a.curtailed_histogram,
+            curtailment_rate_histogram,
             hourly_short: a.hourly_short,
             hourly_shortfall: a.hourly_shortfall,
             network: a.network,
@@ -205,6 +232,7 @@ impl Accumulator {
             unserved_histogram: Histogram::new(),
             loss_of_load_hours_histogram: Histogram::new(),
             curtailed_histogram: Histogram::new(),
+            curtailment_rate_histogram: RateHistogram::new(),
             hourly_short: vec![0; hours],
             hourly_shortfall: vec![0; hours],
             network: None,
@@ -294,6 +322,8 @@ impl Accumulator {
         self.loss_of_load_hours_histogram
             .record(r.loss_of_load_hours.into());
         self.curtailed_histogram.record(r.curtailed_energy);
+        self.curtailment_rate_histogram
+            .record(r.curtailed_energy, r.renewable_energy);
     }
 
     /// Adds the per-hour counters of the trajectories passed to [`Accumulator::add`]. A
@@ -338,6 +368,8 @@ impl Accumulator {
         self.loss_of_load_hours_histogram
             .merge(&other.loss_of_load_hours_histogram);
         self.curtailed_histogram.merge(&other.curtailed_histogram);
+        self.curtailment_rate_histogram
+            .merge(&other.curtailment_rate_histogram);
         self.add_hourly_counts(&other.hourly_short, other.hourly_shortfall.iter().copied());
         // Same-shaped accumulators only (shards of one study; checked by their fingerprint).
         if let (Some(a), Some(b)) = (&mut self.network, &other.network) {
@@ -369,5 +401,11 @@ impl Accumulator {
 
     pub fn curtailed_energy_histogram(&self) -> &Histogram {
         &self.curtailed_histogram
+    }
+
+    /// Each trajectory's curtailment rate, and how many trajectories had no renewable
+    /// energy to curtail.
+    pub fn curtailment_rate_histogram(&self) -> &RateHistogram {
+        &self.curtailment_rate_histogram
     }
 }

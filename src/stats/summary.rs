@@ -1,5 +1,6 @@
 //! The summary read out of an [`Accumulator`]: adequacy metrics with 95% confidence
-//! intervals, the distributions of shortfall and curtailment, and the hourly risk profile.
+//! intervals, the distributions of shortfall, curtailment and the curtailment rate, and the
+//! hourly risk profile.
 //!
 //! Every number is a deterministic function of the accumulator's integers, so equal
 //! accumulators serialize to byte-identical summaries. No NaN or infinity can appear: empty
@@ -12,6 +13,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::histogram::Histogram;
 use super::moments::{Moments, ratio_estimate};
+use super::rate::{RateHistogram, rate_f64};
 use super::{Accumulator, Units};
 
 /// A Monte Carlo mean, its standard error, and the normal 95% interval around it, clipped to
@@ -75,12 +77,19 @@ pub struct Point {
 }
 
 /// The distribution of one per-trajectory quantity. Quantiles are accurate to the histogram's
-/// bucket width (relative 2^-10; exact for small integers, and for the maximum).
+/// bucket width (energies and hours: relative 2^-10, exact for small integers; rates: 0.1
+/// percentage point), and exact for the maximum.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub mean: f64,
     pub p5: f64,
+    /// Lower quartile.
+    #[serde(default)]
+    pub p25: f64,
     pub p50: f64,
+    /// Upper quartile.
+    #[serde(default)]
+    pub p75: f64,
     pub p90: f64,
     pub p95: f64,
     pub p99: f64,
@@ -99,6 +108,17 @@ pub struct Distributions {
     pub unserved_energy_mwh: Distribution,
     pub loss_of_load_hours: Distribution,
     pub curtailment_mwh: Distribution,
+    /// Each trajectory's curtailment rate, curtailed / available renewable energy of that
+    /// trajectory, as a fraction (not %), over the trajectories that had renewable energy.
+    /// Its mean is the mean of the trajectories' rates, which differs from
+    /// `metrics.curtailment_rate` (total curtailed / total available: a ratio of means).
+    /// Bins: exactly 0 alone, then one per percentage point.
+    #[serde(default)]
+    pub curtailment_rate: Distribution,
+    /// Trajectories with no renewable energy available: they have no curtailment rate and
+    /// are left out of `curtailment_rate` (never counted as 0).
+    #[serde(default)]
+    pub trajectories_without_renewable: u64,
 }
 
 /// Risk in one hour of the horizon, across trajectories.
@@ -226,6 +246,8 @@ impl Accumulator {
                 1.0,
             ),
             curtailment_mwh: distribution(&self.curtailed_histogram, &self.curtailed_energy, mw),
+            curtailment_rate: rate_distribution(&self.curtailment_rate_histogram),
+            trajectories_without_renewable: self.curtailment_rate_histogram.undefined(),
         };
         let per_trajectory = if n == 0 { 0.0 } else { 1.0 / n as f64 };
         let hourly = self
@@ -333,13 +355,52 @@ fn distribution(h: &Histogram, moments: &Moments, scale: f64) -> Distribution {
     Distribution {
         mean: moments.mean(h.count()) * scale,
         p5: h.quantile(0.05) * scale,
+        p25: h.quantile(0.25) * scale,
         p50: h.quantile(0.5) * scale,
+        p75: h.quantile(0.75) * scale,
         p90: h.quantile(0.9) * scale,
         p95: h.quantile(0.95) * scale,
         p99: h.quantile(0.99) * scale,
         p999: h.quantile(0.999) * scale,
         max: h.max().unwrap_or(0) as f64 * scale,
         cvar95: h.cvar(0.95) * scale,
+        histogram,
+        exceedance,
+    }
+}
+
+/// Reads a rate histogram out as fractions. Its bins are `[lower, upper)` in the
+/// histogram's fixed point (so a rate of exactly 0 has the bin `[0, 10^-18)`).
+fn rate_distribution(h: &RateHistogram) -> Distribution {
+    let bins = h.report_bins();
+    let histogram = bins
+        .iter()
+        .map(|b| Bin {
+            lower: rate_f64(b.lower),
+            upper: rate_f64(u128::from(b.upper) + 1),
+            count: b.count,
+        })
+        .collect();
+    let exceedance = h
+        .exceedance()
+        .into_iter()
+        .map(|(value, probability)| Point {
+            value: rate_f64(value),
+            probability,
+        })
+        .collect();
+    Distribution {
+        mean: h.mean(),
+        p5: h.quantile(0.05),
+        p25: h.quantile(0.25),
+        p50: h.quantile(0.5),
+        p75: h.quantile(0.75),
+        p90: h.quantile(0.9),
+        p95: h.quantile(0.95),
+        p99: h.quantile(0.99),
+        p999: h.quantile(0.999),
+        max: h.max().map_or(0.0, rate_f64),
+        cvar95: h.cvar(0.95),
         histogram,
         exceedance,
     }

@@ -123,8 +123,64 @@ fn west_east_plots_have_a_line_and_a_bar_per_region() {
     }
     assert!(!svgs[2].1.contains("No curtailment"));
     // Some 8 TWh curtailed in the west: the axis reads in GWh.
-    assert!(svgs[4].1.contains("curtailed energy per trajectory (GWh)"));
-    assert!(svgs[4].1.contains(">no<") && svgs[4].1.contains(">renewables<"));
+    let curtailment = &svgs[4].1;
+    assert!(curtailment.contains("curtailed energy per trajectory (GWh)"));
+    assert!(curtailment.contains(">no<") && curtailment.contains(">renewables<"));
+    // Box plots of each trajectory's curtailment rate, their P95 written above them.
+    assert!(curtailment.contains(">curtailment rate per trajectory<"));
+    assert!(curtailment.contains("whiskers: P5 to P95 (P95 rate written above)"));
+    assert!(curtailment.contains("box: P25 to P75 · line: median · dot: mean"));
+    let west = &s.regions[0].distributions;
+    assert_eq!(west.trajectories_without_renewable, 0);
+    let rate = &west.curtailment_rate;
+    assert!(0.0 < rate.p5 && rate.p5 <= rate.p25 && rate.p25 <= rate.p50);
+    assert!(rate.p50 <= rate.p75 && rate.p75 <= rate.p95 && rate.p95 < 1.0);
+    for p95 in [rate.p95, s.distributions.curtailment_rate.p95] {
+        let label = format!(">{}<", canvas::percent(p95));
+        assert!(curtailment.contains(&label), "no P95 label {label}");
+    }
+    // The east has no renewables: no rate, and no note about trajectories left out.
+    assert_eq!(
+        s.regions[1].distributions.trajectories_without_renewable,
+        100
+    );
+    assert!(!curtailment.contains("Rates leave out"));
+    // One box (P25 to P75) per region with renewables, in each panel.
+    assert_eq!(curtailment.matches("fill-opacity=\"0.3\"").count(), 4);
+}
+
+/// Rates up to 100%, a region whose renewables are missing from some trajectories.
+#[test]
+fn curtailment_rates_stay_on_a_0_to_100_percent_axis() {
+    let mut s = Summary {
+        trajectories: 10,
+        hours: 24,
+        ..Default::default()
+    };
+    let full = Distribution {
+        mean: 0.9,
+        p5: 0.5,
+        p25: 0.8,
+        p50: 1.0,
+        p75: 1.0,
+        p90: 1.0,
+        p95: 1.0,
+        max: 1.0,
+        ..Default::default()
+    };
+    s.distributions.curtailment_rate = full.clone();
+    s.distributions.curtailment_mwh.p95 = 40.0;
+    s.distributions.curtailment_mwh.max = 40.0;
+    s.regions.push(Default::default());
+    s.regions[0].name = "North".to_string();
+    s.regions[0].distributions.curtailment_rate = full;
+    s.regions[0].distributions.trajectories_without_renewable = 3;
+    let svgs = check(&s);
+    let svg = &svgs[4].1;
+    assert!(svg.contains(">100<") && svg.contains(">100.0%<"));
+    assert!(!svg.contains(">120<"), "the rate axis passes 100%");
+    assert!(svg.contains("Rates leave out trajectories without renewable energy: North 3 of 10"));
+    assert!(!svg.contains("No curtailment"));
 }
 
 #[test]
@@ -198,12 +254,17 @@ fn awkward(hours: u32) -> Summary {
     d.mean = f64::NAN;
     d.p95 = 3.0e9;
     s.metrics.renewable_energy_mwh.mean = 10.0;
-    s.metrics.curtailment_rate = Estimate {
-        mean: 0.25,
-        standard_error: 0.1,
-        ci95_low: 0.05,
-        ci95_high: f64::INFINITY,
+    s.distributions.curtailment_rate = Distribution {
+        mean: f64::NAN,
+        p5: 0.05,
+        p25: 0.2,
+        p50: 0.25,
+        p75: 0.3,
+        p95: f64::INFINITY,
+        max: f64::INFINITY,
+        ..Default::default()
     };
+    s.distributions.trajectories_without_renewable = 2;
     s.distributions.curtailment_mwh.histogram = vec![Bin {
         lower: 2.5,
         upper: 2.50001,
@@ -214,6 +275,7 @@ fn awkward(hours: u32) -> Summary {
     s.distributions.curtailment_mwh.max = 2.5;
     s.regions.push(Default::default());
     s.regions[0].name = "A & <B> with a very long region name indeed".to_string();
+    s.regions[0].distributions.trajectories_without_renewable = 7;
     s
 }
 
@@ -235,6 +297,7 @@ fn awkward_summaries_plot_cleanly() {
             "{hours}"
         );
         assert!(svgs[4].1.contains("A &amp; &lt;B&gt;"));
+        assert!(svgs[4].1.contains(": system 2 of 7"));
         assert!(svgs[0].1.contains("shortfall in 14.3% of trajectories"));
     }
 }

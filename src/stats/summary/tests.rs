@@ -245,3 +245,196 @@ fn ratio_metrics_match_a_direct_delta_method() {
     assert!((s.metrics.curtailment_rate.mean - r).abs() < 1e-12);
     assert!((s.metrics.curtailment_rate.standard_error - se).abs() < 1e-9 * se);
 }
+
+/// Records with the curtailment rates `curtailed / renewable` given, and nothing else.
+fn rate_records(rates: &[(u64, u64)]) -> Vec<TrajectoryRecord> {
+    rates
+        .iter()
+        .map(|&(curtailed, renewable)| TrajectoryRecord {
+            curtailed_energy: curtailed,
+            renewable_energy: renewable,
+            demand_energy: 1000,
+            ..TrajectoryRecord::default()
+        })
+        .collect()
+}
+
+#[test]
+fn curtailment_rate_quantiles_are_those_of_the_records() {
+    // Rates 0%, 1%, …, 99% (in scrambled order, varied renewable energy), and 5 trajectories
+    // without renewable energy that must be left out, not read as 0%.
+    let mut rates: Vec<(u64, u64)> = (0..100u64)
+        .map(|i| {
+            let i = (i * 37) % 100;
+            let renewable = 400 * (1 + i % 7);
+            (renewable * i / 100, renewable)
+        })
+        .collect();
+    rates.extend([(0, 0); 5]);
+    let s = accumulate(&[&rate_records(&rates)]).summary(&KW);
+    let d = &s.distributions.curtailment_rate;
+    assert_eq!(s.distributions.trajectories_without_renewable, 5);
+    assert_eq!(
+        (d.p5, d.p25, d.p50, d.p75, d.p95, d.max),
+        (0.04, 0.24, 0.49, 0.74, 0.94, 0.99)
+    );
+    assert_eq!((d.p90, d.p99), (0.89, 0.98));
+    assert!((d.mean - 0.495).abs() < 1e-15, "{}", d.mean);
+    assert!((d.cvar95 - 0.97).abs() < 1e-15, "{}", d.cvar95);
+    // Exactly 0 alone, then one bin per percentage point.
+    assert_eq!(d.histogram.len(), 100);
+    assert_eq!((d.histogram[0].lower, d.histogram[0].count), (0.0, 1));
+    assert_eq!(
+        (
+            d.histogram[50].lower,
+            d.histogram[50].upper,
+            d.histogram[50].count
+        ),
+        (0.5, 0.51, 1)
+    );
+    assert_eq!(d.histogram.iter().map(|b| b.count).sum::<u64>(), 100);
+    assert_eq!(d.exceedance[0].probability, 1.0);
+    assert_eq!(d.exceedance[99].value, 0.99);
+    assert_eq!(d.exceedance[99].probability, 0.01);
+    // The ratio of totals is another number than the mean of the rates.
+    assert!((s.metrics.curtailment_rate.mean - d.mean).abs() > 1e-3);
+}
+
+#[test]
+fn trajectories_without_renewables_give_no_nan() {
+    for records in [
+        rate_records(&[(0, 0); 10]),
+        rate_records(&[(0, 0), (0, 0), (3, 4)]),
+    ] {
+        let acc = accumulate(&[&records]);
+        let s = acc.summary(&KW);
+        let mut found = Vec::new();
+        numbers(
+            &serde_json::to_value(&s).expect("serializes"),
+            "",
+            &mut found,
+        );
+        for (path, x) in &found {
+            assert!(x.is_finite(), "{path} is not finite");
+        }
+        let d = &s.distributions.curtailment_rate;
+        let with_rate = records.iter().filter(|r| r.renewable_energy > 0).count() as u64;
+        assert_eq!(
+            s.distributions.trajectories_without_renewable,
+            records.len() as u64 - with_rate
+        );
+        assert_eq!(d.histogram.iter().map(|b| b.count).sum::<u64>(), with_rate);
+        if with_rate == 0 {
+            assert_eq!(
+                (d.mean, d.p5, d.p50, d.p95, d.max),
+                (0.0, 0.0, 0.0, 0.0, 0.0)
+            );
+        } else {
+            assert_eq!((d.mean, d.p50, d.max), (0.75, 0.75, 0.75));
+        }
+        // And the accumulator, with its zero-renewable count, survives a file.
+        let back: Accumulator =
+            serde_json::from_str(&serde_json::to_string(&acc).unwrap()).unwrap();
+        assert_eq!(back, acc);
+    }
+}
+
+#[test]
+fn shards_give_the_identical_curtailment_rate_histogram() {
+    let mut all = records(3000);
+    // Some trajectories without renewables, some fully curtailed.
+    for (i, r) in all.iter_mut().enumerate() {
+        match i % 11 {
+            0 => (r.curtailed_energy, r.renewable_energy) = (0, 0),
+            1 => r.curtailed_energy = r.renewable_energy,
+            2 => r.curtailed_energy = 0,
+            _ => {}
+        }
+    }
+    let single = accumulate(&[&all]);
+    // Shards written to files and read back, merged in an odd order.
+    let through_file = |a: Accumulator| -> Accumulator {
+        serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap()
+    };
+    let mut merged = through_file(accumulate(&[&all[2500..]]));
+    merged.merge(&through_file(accumulate(&[&all[..1]])));
+    merged.merge(&through_file(accumulate(&[&all[700..2500]])));
+    merged.merge(&through_file(accumulate(&[&all[1..700]])));
+    assert_eq!(
+        merged.curtailment_rate_histogram(),
+        single.curtailment_rate_histogram()
+    );
+    assert_eq!(
+        serde_json::to_string(merged.curtailment_rate_histogram()).unwrap(),
+        serde_json::to_string(single.curtailment_rate_histogram()).unwrap()
+    );
+    assert_eq!(single.curtailment_rate_histogram().undefined(), 273);
+    assert_eq!(
+        serde_json::to_string(&merged.summary(&KW).distributions.curtailment_rate).unwrap(),
+        serde_json::to_string(&single.summary(&KW).distributions.curtailment_rate).unwrap()
+    );
+}
+
+#[test]
+fn region_accumulators_keep_their_own_curtailment_rates() {
+    use super::super::NetworkSums;
+    let mut acc = Accumulator::new(1);
+    acc.network = Some(NetworkSums {
+        region_names: vec!["A".into(), "B".into()],
+        regions: vec![Accumulator::new(1), Accumulator::new(1)],
+        interface_names: Vec::new(),
+        interfaces: Vec::new(),
+        storage_names: Vec::new(),
+        storage_energy: Vec::new(),
+        storage: Vec::new(),
+    });
+    // A curtails 10% and 30%; B has no renewables at all.
+    for (a, b) in [((10, 100), (0, 0)), ((30, 100), (0, 0))] {
+        let net = acc.network.as_mut().unwrap();
+        net.regions[0].add(&rate_records(&[a])[0]);
+        net.regions[1].add(&rate_records(&[b])[0]);
+        acc.add(&rate_records(&[(a.0 + b.0, a.1 + b.1)])[0]);
+    }
+    let back: Accumulator = serde_json::from_str(&serde_json::to_string(&acc).unwrap()).unwrap();
+    let s = back.summary(&KW);
+    let (a, b) = (&s.regions[0].distributions, &s.regions[1].distributions);
+    assert_eq!((a.curtailment_rate.p5, a.curtailment_rate.p95), (0.1, 0.3));
+    assert!((a.curtailment_rate.mean - 0.2).abs() < 1e-15);
+    assert_eq!(a.trajectories_without_renewable, 0);
+    assert_eq!(b.trajectories_without_renewable, 2);
+    assert!(b.curtailment_rate.histogram.is_empty());
+    assert_eq!(s.distributions.curtailment_rate.p95, 0.3);
+}
+
+/// An accumulator's JSON with `edit` applied.
+fn edited(acc: &Accumulator, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut v = serde_json::to_value(acc).unwrap();
+    edit(&mut v);
+    v.to_string()
+}
+
+#[test]
+fn files_without_a_consistent_curtailment_rate_histogram_are_refused() {
+    let acc = accumulate(&[&records(50)]);
+    // Written by an egap that did not keep the rates: refused, saying why.
+    let old = edited(&acc, |v| {
+        v.as_object_mut()
+            .unwrap()
+            .remove("curtailment_rate_histogram");
+    });
+    let e = serde_json::from_str::<Accumulator>(&old)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("no curtailment_rate_histogram") && e.contains("older"),
+        "{e}"
+    );
+    // Counts that do not make up the trajectories.
+    let e = serde_json::from_str::<Accumulator>(&edited(&acc, |v| {
+        let h = &mut v["curtailment_rate_histogram"];
+        h["undefined"] = 1.into();
+    }))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("count differs from the trajectories"), "{e}");
+}
