@@ -731,3 +731,227 @@ fn pras_systems_are_identical_on_gpu_and_cpu() {
         );
     }
 }
+
+/// A system where nothing fails, over `steps` hours: per region its hourly load and a firm
+/// generator; stores (name, power, energy) in the first region; and an optional line
+/// (limit each way) from the first region to the second.
+fn firm(
+    steps: usize,
+    regions: &[(&str, Vec<f64>, f64)],
+    stores: &[(&str, f64, f64)],
+    line_mw: Option<f64>,
+) -> PrasSystem {
+    let n = regions.len();
+    let names: Vec<&str> = regions.iter().map(|r| r.0).collect();
+    let mut region_assets = assets(
+        &names,
+        &[],
+        vec![("load", series(steps, n, |t, r| regions[r].1[t]))],
+    );
+    region_assets.categories.clear();
+    let generator_names: Vec<String> = names.iter().map(|r| format!("gen {r}")).collect();
+    let generator_refs: Vec<&str> = generator_names.iter().map(String::as_str).collect();
+    let generators = assets(
+        &generator_refs,
+        &names,
+        vec![
+            ("capacity", series(steps, n, |_, r| regions[r].2)),
+            ("failureprobability", series(steps, n, |_, _| 0.0)),
+            ("repairprobability", series(steps, n, |_, _| 1.0)),
+        ],
+    );
+    let k = stores.len();
+    let store_names: Vec<&str> = stores.iter().map(|s| s.0).collect();
+    let store_regions: Vec<&str> = stores.iter().map(|_| names[0]).collect();
+    let storages = assets(
+        &store_names,
+        &store_regions,
+        vec![
+            ("chargecapacity", series(steps, k, |_, s| stores[s].1)),
+            ("dischargecapacity", series(steps, k, |_, s| stores[s].1)),
+            ("energycapacity", series(steps, k, |_, s| stores[s].2)),
+            ("chargeefficiency", series(steps, k, |_, _| 1.0)),
+            ("dischargeefficiency", series(steps, k, |_, _| 1.0)),
+            ("carryoverefficiency", series(steps, k, |_, _| 1.0)),
+            ("failureprobability", series(steps, k, |_, _| 0.0)),
+            ("repairprobability", series(steps, k, |_, _| 1.0)),
+        ],
+    );
+    let (interfaces, lines) = match line_mw {
+        None => (Assets::default(), Assets::default()),
+        Some(mw) => {
+            let ends = (vec![names[0].to_string()], vec![names[1].to_string()]);
+            let interfaces = Assets {
+                names: vec!["face".into()],
+                from: ends.0.clone(),
+                to: ends.1.clone(),
+                properties: [
+                    ("forwardcapacity".to_string(), series(steps, 1, |_, _| mw)),
+                    ("backwardcapacity".to_string(), series(steps, 1, |_, _| mw)),
+                ]
+                .into(),
+                ..Assets::default()
+            };
+            let lines = Assets {
+                names: vec!["line".into()],
+                categories: vec!["AC".into()],
+                from: ends.0,
+                to: ends.1,
+                properties: [
+                    ("forwardcapacity".to_string(), series(steps, 1, |_, _| mw)),
+                    ("backwardcapacity".to_string(), series(steps, 1, |_, _| mw)),
+                    (
+                        "failureprobability".to_string(),
+                        series(steps, 1, |_, _| 0.0),
+                    ),
+                    (
+                        "repairprobability".to_string(),
+                        series(steps, 1, |_, _| 1.0),
+                    ),
+                ]
+                .into(),
+                ..Assets::default()
+            };
+            (interfaces, lines)
+        }
+    };
+    PrasSystem {
+        version: "v0.8.0".into(),
+        start_timestamp: "2030-01-01T00:00:00+00:00".into(),
+        steps,
+        step_length: 1,
+        step_unit: "h".into(),
+        power_unit: "MW".into(),
+        energy_unit: "MWh".into(),
+        regions: region_assets,
+        generators,
+        storages,
+        interfaces,
+        lines,
+        ..PrasSystem::default()
+    }
+}
+
+/// One trajectory of a system where nothing fails (every trajectory is the same): its records,
+/// and the engine's power units per MW.
+fn one_trajectory(system: &PrasSystem, name: &str) -> (egap::engine::ChunkRecords, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.pras"));
+    write_pras(&path, system, &[]);
+    let study = Study::load(&path).unwrap();
+    let per_mw = 1_000_000 / study.system.power_unit_w;
+    (
+        egap::engine::cpu::run_chunk(&study.system, &study.laws, 1, 0, 1),
+        per_mw,
+    )
+}
+
+/// The README's example where egap and PRAS agree, worked by hand. A: load 100 MW, 150 MW of
+/// generation; B: load 100 MW, 60 MW; a 30 MW line. Both minimise unserved energy first and
+/// then MW·interfaces (PRAS: a hurdle cost of 1; egap: one per hop), so A sends 30 MW and B
+/// is short 10 MW; A is never made short to help B (that would not lower the total and
+/// would cost a hop). System: 1 short hour, 10 MWh; A 0, B 10 MWh.
+#[test]
+fn semantics_where_egap_and_pras_agree() {
+    let system = firm(
+        1,
+        &[("A", vec![100.0], 150.0), ("B", vec![100.0], 60.0)],
+        &[],
+        Some(30.0),
+    );
+    let (c, per_mw) = one_trajectory(&system, "agree");
+    // Slot 0 is the system, then one slot per region.
+    let (sys, a, b) = (c.records[0], c.records[1], c.records[2]);
+    assert_eq!(sys.loss_of_load_hours, 1);
+    assert_eq!(sys.unserved_energy, 10 * per_mw);
+    assert_eq!((a.unserved_energy, a.loss_of_load_hours), (0, 0));
+    assert_eq!((b.unserved_energy, b.loss_of_load_hours), (10 * per_mw, 1));
+    assert_eq!(c.flows[0].first_energy, 30 * per_mw, "30 MWh from A to B");
+}
+
+/// The README's example where they differ, worked by hand. One region with a firm 20 MW
+/// generator and two stores of 10 MW: "short" holds 10 MWh, "long" 40 MWh. Load is 0 for four
+/// hours (both fill: 20 MW goes into them) and then 35 MW for three hours (15 MW short of the
+/// generator each hour).
+///
+/// PRAS discharges first the store with the longest time to empty (energy ÷ power; Evans,
+/// Tindemans and Angeli 2019): hours 5 and 6 take 10 MW from "long" and 5 from "short", hour 7
+/// 10 MW from "long" alone: 5 MWh unserved, in one hour. egap's dispatch minimises shortfall
+/// hour by hour and has no preference between stores, and its solver empties "short" (listed
+/// first) in hour 5: 10 MWh unserved, in hours 6 and 7. A system with several stores can
+/// therefore show more shortfall in egap than in PRAS.
+#[test]
+fn semantics_where_egap_and_pras_differ() {
+    let load = vec![0.0, 0.0, 0.0, 0.0, 35.0, 35.0, 35.0];
+    let system = firm(
+        7,
+        &[("R", load, 20.0)],
+        &[("short", 10.0, 10.0), ("long", 10.0, 40.0)],
+        None,
+    );
+    let (c, per_mw) = one_trajectory(&system, "differ");
+    let sys = c.records[0];
+    assert_eq!(u64::from(sys.peak_shortfall), 5 * per_mw);
+    assert_eq!(
+        sys.unserved_energy,
+        10 * per_mw,
+        "egap: 10 MWh (PRAS: 5 MWh)"
+    );
+    assert_eq!(sys.loss_of_load_hours, 2, "egap: 2 h (PRAS: 1 h)");
+    assert_eq!(c.risk.short_trajectories, [0, 0, 0, 0, 0, 1, 1]);
+    // Both stores filled: 10 and 40 MWh in.
+    assert_eq!(c.flows[0].first_energy, 10 * per_mw);
+    assert_eq!(c.flows[1].first_energy, 40 * per_mw);
+}
+
+#[test]
+fn the_cli_imports_refuses_to_overwrite_and_reports_refusals_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pras = dir.path().join("toy.pras");
+    write_pras(&pras, &toy(24), &[]);
+    let out = dir.path().join("imported");
+    let egap = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_egap"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let import = |force: bool| {
+        let mut args = vec![
+            "import".as_ref(),
+            pras.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        if force {
+            args.push("--force".as_ref());
+        }
+        egap(&args)
+    };
+    let first = import(false);
+    assert!(first.status.success(), "{first:?}");
+    assert!(out.join("toy.toml").exists() && out.join("toy-profiles.csv").exists());
+    let again = import(false);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert!(import(true).status.success());
+
+    let mut five = toy(24);
+    five.step_length = 5;
+    five.step_unit = "min".into();
+    let bad = dir.path().join("five.pras");
+    write_pras(&bad, &five, &[]);
+    let run = egap(&[
+        "run".as_ref(),
+        bad.as_os_str(),
+        "--backend".as_ref(),
+        "cpu".as_ref(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("five.pras: timestep_length: is 5 min"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

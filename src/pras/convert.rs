@@ -669,6 +669,9 @@ mod tests {
             let t: toml::Table = text.parse().unwrap();
             assert_eq!(t["x"].as_float(), Some(x), "{text}");
         }
-        assert_eq!(quote("a \"b\""), "\"a \\\"b\\\"\"");
+        for name in ["a \"b\"", "it's", "a\\b", "multi\nline", "ünï"] {
+            let t: toml::Table = format!("x = {}", quote(name)).parse().unwrap();
+            assert_eq!(t["x"].as_str(), Some(name));
+        }
     }
 }
