@@ -5,6 +5,7 @@
 //! The RTS-GMLC file is read from ../shared/data/pras/ (reference data, not copied into the
 //! project); tests that need it skip with a message when it is absent. Small systems are
 //! written here with the HDF5 crate, in PRAS's layout.
+#![cfg(feature = "pras")]
 
 use std::path::{Path, PathBuf};
 
@@ -954,4 +955,31 @@ fn the_cli_imports_refuses_to_overwrite_and_reports_refusals_in_one_line() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// The whole RTS-GMLC year with 700 MW more per region: GPU == CPU on a hardware GPU; on a
+/// software adapter the year of network dispatch is refused up front (lavapipe's loop budget).
+#[test]
+fn the_rts_year_is_identical_on_gpu_and_cpu_or_refused_on_a_software_adapter() {
+    let Some(gpu) = common::gpu_engine() else {
+        return;
+    };
+    let Some(system) = rts_plus(700.0, 8784) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rts700.pras");
+    write_pras(&path, &system, &[]);
+    let study = Study::load(&path).unwrap();
+    match gpu.prepare(&study.system) {
+        Ok(prepared) => {
+            let g = gpu.run_chunk(&prepared, &study.laws, 9, 0, 64).unwrap();
+            let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, 9, 0, 64);
+            assert_eq!(g, c);
+        }
+        Err(e) => {
+            assert_eq!(gpu.adapter.device_type, "Cpu", "{e}");
+            assert!(e.to_string().contains("loop"), "{e}");
+        }
+    }
 }

@@ -9,6 +9,8 @@
 
 pub mod convert;
 pub mod file;
+#[cfg(feature = "pras")]
+mod hdf5_read;
 
 use std::path::{Path, PathBuf};
 
