@@ -937,6 +937,31 @@ fn the_cli_imports_refuses_to_overwrite_and_reports_refusals_in_one_line() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert!(import(true).status.success());
 
+    // A direct run: an imported system has no renewables, so its tables have no curtailment
+    // rate distribution (a row of zeros would read as "never curtailed").
+    let results = dir.path().join("results");
+    let run = egap(&[
+        "run".as_ref(),
+        pras.as_os_str(),
+        "-n".as_ref(),
+        "50".as_ref(),
+        "--backend".as_ref(),
+        "cpu".as_ref(),
+        "--no-plots".as_ref(),
+        "--out".as_ref(),
+        results.as_os_str(),
+    ]);
+    assert!(run.status.success(), "{run:?}");
+    let distributions = std::fs::read_to_string(results.join("distributions.csv")).unwrap();
+    assert!(
+        distributions.contains("shortfall energy"),
+        "{distributions}"
+    );
+    assert!(
+        !distributions.contains("curtailment rate"),
+        "{distributions}"
+    );
+
     let mut five = toy(24);
     five.step_length = 5;
     five.step_unit = "min".into();

@@ -45,15 +45,19 @@ pub fn metric_by_key<'a>(s: &'a Summary, key: &str) -> Option<&'a Estimate> {
 }
 
 /// (name, unit, distribution) of every per-trajectory distribution, in report order. The
-/// curtailment rate's is over the trajectories with renewable energy only.
+/// curtailment rate's is over the trajectories with renewable energy only, and left out when
+/// no trajectory has any (a column of zeros would read as "never curtailed").
 pub fn distribution_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Distribution)> {
     let d = &s.distributions;
-    vec![
+    let mut rows = vec![
         ("shortfall energy", "MWh", &d.unserved_energy_mwh),
         ("loss-of-load hours", "h", &d.loss_of_load_hours),
         ("curtailment", "MWh", &d.curtailment_mwh),
-        ("curtailment rate", "fraction", &d.curtailment_rate),
-    ]
+    ];
+    if d.trajectories_without_renewable < s.trajectories {
+        rows.push(("curtailment rate", "fraction", &d.curtailment_rate));
+    }
+    rows
 }
 
 pub fn metrics_csv(doc: &Document) -> String {
