@@ -69,8 +69,15 @@ fn is_float(property: &str) -> bool {
     property.contains("probability") || property.contains("efficiency")
 }
 
+/// Held while a test writes an HDF5 file and while one starts a process: a child forked while
+/// another thread has a file open for writing inherits that descriptor (HDF5 does not set
+/// close-on-exec) and with it the file's write lock, so reading the file fails until the child
+/// exits.
+static FORK_OR_WRITE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Writes `system` in PRAS's HDF5 layout (what PRAS.jl's `savemodel` writes).
 fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
+    let _guard = FORK_OR_WRITE.lock().unwrap_or_else(|e| e.into_inner());
     let file = hdf5::File::create(path).unwrap();
     for (name, value) in [
         ("pras_dataversion", system.version.as_str()),
@@ -204,6 +211,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
             .write_raw(&rows)
             .unwrap();
     }
+    file.close().unwrap();
 }
 
 /// One property: `f(step, asset)` for every step and asset.
@@ -912,6 +920,7 @@ fn the_cli_imports_refuses_to_overwrite_and_reports_refusals_in_one_line() {
     write_pras(&pras, &toy(24), &[]);
     let out = dir.path().join("imported");
     let egap = |args: &[&std::ffi::OsStr]| {
+        let _guard = FORK_OR_WRITE.lock().unwrap_or_else(|e| e.into_inner());
         std::process::Command::new(env!("CARGO_BIN_EXE_egap"))
             .args(args)
             .output()
