@@ -63,37 +63,100 @@ pub struct Bucket {
     pub sum: u128,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "SparseHistogram", try_from = "SparseHistogram")]
-pub struct Histogram {
-    /// Dense up to the highest bucket used; `sums` has the same length.
+/// How values are binned: the bins a [`Bins`] keeps, and the coarser bins a report shows.
+/// Every report bin is a union of whole bins, so report counts stay exact.
+pub trait Binning: Clone + std::fmt::Debug + PartialEq + Eq {
+    /// Bins covering every value the scheme holds.
+    const BINS: usize;
+    /// The bin holding `v`.
+    fn index(v: u64) -> usize;
+    /// The smallest and largest value (both inclusive) of bin `index`.
+    fn bounds(index: usize) -> (u64, u64);
+    /// Bounds (inclusive) of the report bin holding `v`.
+    fn report(v: u64) -> (u64, u64);
+}
+
+/// The log-linear scheme of [`bucket_index`], reported in quarter octaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLinear;
+
+impl Binning for LogLinear {
+    const BINS: usize = BUCKETS;
+
+    fn index(v: u64) -> usize {
+        bucket_index(v)
+    }
+
+    fn bounds(index: usize) -> (u64, u64) {
+        bucket_bounds(index)
+    }
+
+    /// Zero alone, then quarter octaves ([4·2^e, 5·2^e), [5·2^e, 6·2^e), …; values 1 to 7
+    /// each alone): at most about 250 report bins whatever the number of trajectories.
+    fn report(v: u64) -> (u64, u64) {
+        if v < 8 {
+            return (v, v);
+        }
+        let e = 63 - v.leading_zeros() - 2;
+        let lower = (v >> e) << e;
+        (lower, lower + ((1u64 << e) - 1))
+    }
+}
+
+/// Counts and exact sums of `u64` values in the bins of `B`, with the exact min and max.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bins<B: Binning> {
+    /// Dense up to the highest bin used; `sums` has the same length.
     counts: Vec<u64>,
     sums: Vec<u128>,
     count: u64,
     /// `u64::MAX` and 0 while empty, so that `min`/`max` merge without a special case.
     min: u64,
     max: u64,
+    binning: std::marker::PhantomData<B>,
 }
 
-impl Default for Histogram {
+/// The log-linear histogram of shortfall energy, hours and curtailment.
+pub type Histogram = Bins<LogLinear>;
+
+/// Where the `⌈q·N⌉`-th smallest value lies (see [`Bins::pick`]).
+pub enum Pick {
+    /// It is the exact minimum.
+    Min,
+    /// It is the exact maximum.
+    Max,
+    /// In a bin with this sum and count.
+    In { sum: u128, count: u64 },
+}
+
+/// The largest `k` values (see [`Bins::tail`]): the exact sum of the whole bins among them,
+/// and the one bin split by the cut as (values needed from it, its sum, its count).
+pub struct Tail {
+    pub k: u64,
+    pub whole: u128,
+    pub split: Option<(u64, u128, u64)>,
+}
+
+impl<B: Binning> Default for Bins<B> {
     fn default() -> Self {
-        Histogram::new()
+        Bins::new()
     }
 }
 
-impl Histogram {
-    pub fn new() -> Histogram {
-        Histogram {
+impl<B: Binning> Bins<B> {
+    pub fn new() -> Bins<B> {
+        Bins {
             counts: Vec::new(),
             sums: Vec::new(),
             count: 0,
             min: u64::MAX,
             max: 0,
+            binning: std::marker::PhantomData,
         }
     }
 
     pub fn record(&mut self, v: u64) {
-        let i = bucket_index(v);
+        let i = B::index(v);
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
             self.sums.resize(i + 1, 0);
@@ -105,8 +168,8 @@ impl Histogram {
         self.max = self.max.max(v);
     }
 
-    /// Adds another histogram's buckets; integer sums, so merge order never matters.
-    pub fn merge(&mut self, other: &Histogram) {
+    /// Adds another histogram's bins; integer sums, so merge order never matters.
+    pub fn merge(&mut self, other: &Bins<B>) {
         if other.counts.len() > self.counts.len() {
             self.counts.resize(other.counts.len(), 0);
             self.sums.resize(other.sums.len(), 0);
@@ -136,7 +199,7 @@ impl Histogram {
         (self.count > 0).then_some(self.max)
     }
 
-    /// Non-empty buckets, from the lowest.
+    /// Non-empty bins, from the lowest.
     pub fn buckets(&self) -> impl Iterator<Item = Bucket> + '_ {
         self.counts
             .iter()
@@ -144,7 +207,7 @@ impl Histogram {
             .enumerate()
             .filter(|(_, (count, _))| **count > 0)
             .map(|(i, (&count, &sum))| {
-                let (lower, upper) = bucket_bounds(i);
+                let (lower, upper) = B::bounds(i);
                 Bucket {
                     lower,
                     upper,
@@ -154,61 +217,66 @@ impl Histogram {
             })
     }
 
-    /// The q-quantile (inverse CDF): the mean of the bucket holding the `⌈q·N⌉`-th smallest
-    /// value. Exact when that bucket holds one distinct value, and for the first and last
-    /// ranks (min and max); otherwise within the bucket. 0 when empty.
-    pub fn quantile(&self, q: f64) -> f64 {
+    /// Where the `⌈q·N⌉`-th smallest value lies: exactly at the min or max (first and last
+    /// ranks), or in a bin; `None` when empty.
+    pub fn pick(&self, q: f64) -> Option<Pick> {
         if self.count == 0 {
-            return 0.0;
+            return None;
         }
         let r = rank(q, self.count);
         if r == 1 {
-            return self.min as f64;
+            return Some(Pick::Min);
         }
         if r == self.count {
-            return self.max as f64;
+            return Some(Pick::Max);
         }
         let mut cumulative = 0;
         for b in self.buckets() {
             cumulative += b.count;
             if cumulative >= r {
-                return self.clamp(b.sum as f64 / b.count as f64);
+                return Some(Pick::In {
+                    sum: b.sum,
+                    count: b.count,
+                });
             }
         }
-        self.max as f64
+        Some(Pick::Max)
     }
 
-    /// CVaR_q: the mean of the largest `⌈(1−q)·N⌉` values (at least one). Whole buckets
-    /// contribute their exact sums; the one bucket split by the cut contributes its mean per
-    /// value needed, which can only understate the true tail by less than that bucket's width.
-    pub fn cvar(&self, q: f64) -> f64 {
+    /// The largest `⌈(1−q)·N⌉` values (at least one), for CVaR_q: `None` when empty, and no
+    /// split when the tail is the maximum alone.
+    pub fn tail(&self, q: f64) -> Option<Tail> {
         if self.count == 0 {
-            return 0.0;
+            return None;
         }
         let k = rank(1.0 - q, self.count);
+        let mut tail = Tail {
+            k,
+            whole: 0,
+            split: None,
+        };
         if k == 1 {
-            return self.max as f64;
+            tail.whole = u128::from(self.max);
+            return Some(tail);
         }
         let mut remaining = k;
-        let mut whole: u128 = 0;
-        let mut partial = 0.0;
         for i in (0..self.counts.len()).rev() {
             let c = self.counts[i];
             if c == 0 {
                 continue;
             }
             if c <= remaining {
-                whole += self.sums[i];
+                tail.whole += self.sums[i];
                 remaining -= c;
             } else {
-                partial = remaining as f64 * (self.sums[i] as f64 / c as f64);
+                tail.split = Some((remaining, self.sums[i], c));
                 remaining = 0;
             }
             if remaining == 0 {
                 break;
             }
         }
-        self.clamp((whole as f64 + partial) / k as f64)
+        Some(tail)
     }
 
     /// `(x, P(X ≥ x))` for the lower bound `x` of each non-empty report bin, rising in `x`.
@@ -224,14 +292,12 @@ impl Histogram {
         out
     }
 
-    /// The non-empty buckets merged into report bins: zero alone, then quarter octaves
-    /// ([4·2^e, 5·2^e), [5·2^e, 6·2^e), …; values 1 to 7 each alone). A report then has at most
-    /// about 250 bins whatever the number of trajectories, and the counts stay exact because
-    /// no fine bucket straddles a quarter-octave boundary.
+    /// The non-empty bins merged into report bins ([`Binning::report`]); the counts stay
+    /// exact because no bin straddles a report bin's edge.
     pub fn report_bins(&self) -> Vec<Bucket> {
         let mut out: Vec<Bucket> = Vec::new();
         for b in self.buckets() {
-            let (lower, upper) = quarter_octave(b.lower);
+            let (lower, upper) = B::report(b.lower);
             match out.last_mut() {
                 Some(last) if last.lower == lower => {
                     last.count += b.count;
@@ -248,23 +314,99 @@ impl Histogram {
         out
     }
 
+    /// The non-empty bins as `(index, count, sum)`: the wire form, so a file does not carry
+    /// tens of thousands of zeros.
+    pub fn sparse(&self) -> Vec<(u32, u64, u128)> {
+        self.counts
+            .iter()
+            .zip(&self.sums)
+            .enumerate()
+            .filter(|(_, (count, _))| **count > 0)
+            .map(|(i, (&count, &sum))| (i as u32, count, sum))
+            .collect()
+    }
+
+    /// The histogram of a wire form, refused (with the reason) when [`Bins::record`] cannot
+    /// have made it.
+    pub fn from_sparse(
+        count: u64,
+        min: u64,
+        max: u64,
+        bins: &[(u32, u64, u128)],
+    ) -> Result<Bins<B>, &'static str> {
+        let mut h = Bins::new();
+        let mut previous: Option<usize> = None;
+        for &(index, n, sum) in bins {
+            let i = index as usize;
+            if i >= B::BINS || previous.is_some_and(|p| p >= i) {
+                return Err("bucket indices must rise and stay in range");
+            }
+            let (lower, upper) = B::bounds(i);
+            let c = u128::from(n);
+            if n == 0 || sum < c * u128::from(lower) || sum > c * u128::from(upper) {
+                return Err("a bucket's sum does not fit its count and bounds");
+            }
+            h.counts.resize(i + 1, 0);
+            h.sums.resize(i + 1, 0);
+            h.counts[i] = n;
+            h.sums[i] = sum;
+            h.count = h.count.checked_add(n).ok_or("count overflows")?;
+            previous = Some(i);
+        }
+        if h.count != count {
+            return Err("bucket counts do not add up to the total");
+        }
+        if let (Some(&(first, ..)), Some(&(last, ..))) = (bins.first(), bins.last()) {
+            if min > max
+                || B::index(min) != first as usize
+                || B::index(max) != last as usize
+                || min < B::bounds(first as usize).0
+                || max > B::bounds(last as usize).1
+            {
+                return Err("min or max lies outside the buckets used");
+            }
+            h.min = min;
+            h.max = max;
+        }
+        Ok(h)
+    }
+}
+
+impl Histogram {
+    /// The q-quantile (inverse CDF): the mean of the bucket holding the `⌈q·N⌉`-th smallest
+    /// value. Exact when that bucket holds one distinct value, and for the first and last
+    /// ranks (min and max); otherwise within the bucket. 0 when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        match self.pick(q) {
+            None => 0.0,
+            Some(Pick::Min) => self.min as f64,
+            Some(Pick::Max) => self.max as f64,
+            Some(Pick::In { sum, count }) => self.clamp(sum as f64 / count as f64),
+        }
+    }
+
+    /// CVaR_q: the mean of the largest `⌈(1−q)·N⌉` values (at least one). Whole buckets
+    /// contribute their exact sums; the one bucket split by the cut contributes its mean per
+    /// value needed, which can only understate the true tail by less than that bucket's width.
+    pub fn cvar(&self, q: f64) -> f64 {
+        let Some(tail) = self.tail(q) else {
+            return 0.0;
+        };
+        if tail.k == 1 {
+            return self.max as f64;
+        }
+        let partial = tail.split.map_or(0.0, |(needed, sum, count)| {
+            needed as f64 * (sum as f64 / count as f64)
+        });
+        self.clamp((tail.whole as f64 + partial) / tail.k as f64)
+    }
+
     fn clamp(&self, v: f64) -> f64 {
         v.clamp(self.min as f64, self.max as f64)
     }
 }
 
-/// Bounds (inclusive) of the quarter-octave report bin holding `v`.
-fn quarter_octave(v: u64) -> (u64, u64) {
-    if v < 8 {
-        return (v, v);
-    }
-    let e = 63 - v.leading_zeros() - 2;
-    let lower = (v >> e) << e;
-    (lower, lower + ((1u64 << e) - 1))
-}
-
-/// Wire form of a [`Histogram`]: only the non-empty buckets, as `[index, count, sum]`, so a
-/// shard file does not carry tens of thousands of zeros.
+/// Wire form of a [`Histogram`]: only the non-empty buckets, as `[index, count, sum]`.
 #[derive(Serialize, Deserialize)]
 struct SparseHistogram {
     count: u64,
@@ -278,67 +420,23 @@ struct SparseHistogram {
 #[error("invalid histogram: {0}")]
 pub struct HistogramError(&'static str);
 
-impl From<Histogram> for SparseHistogram {
-    fn from(h: Histogram) -> Self {
-        let buckets = h
-            .counts
-            .iter()
-            .zip(&h.sums)
-            .enumerate()
-            .filter(|(_, (count, _))| **count > 0)
-            .map(|(i, (&count, &sum))| (i as u32, count, sum))
-            .collect();
+impl Serialize for Histogram {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         SparseHistogram {
-            count: h.count,
-            min: h.min().unwrap_or(0),
-            max: h.max().unwrap_or(0),
-            buckets,
+            count: self.count,
+            min: self.min().unwrap_or(0),
+            max: self.max().unwrap_or(0),
+            buckets: self.sparse(),
         }
+        .serialize(serializer)
     }
 }
 
-impl TryFrom<SparseHistogram> for Histogram {
-    type Error = HistogramError;
-
-    fn try_from(s: SparseHistogram) -> Result<Self, Self::Error> {
-        let mut h = Histogram::new();
-        let mut previous: Option<usize> = None;
-        for &(index, count, sum) in &s.buckets {
-            let i = index as usize;
-            if i >= BUCKETS || previous.is_some_and(|p| p >= i) {
-                return Err(HistogramError("bucket indices must rise and stay in range"));
-            }
-            let (lower, upper) = bucket_bounds(i);
-            let (c, s) = (u128::from(count), sum);
-            if count == 0 || s < c * u128::from(lower) || s > c * u128::from(upper) {
-                return Err(HistogramError(
-                    "a bucket's sum does not fit its count and bounds",
-                ));
-            }
-            h.counts.resize(i + 1, 0);
-            h.sums.resize(i + 1, 0);
-            h.counts[i] = count;
-            h.sums[i] = sum;
-            h.count = h
-                .count
-                .checked_add(count)
-                .ok_or(HistogramError("count overflows"))?;
-            previous = Some(i);
-        }
-        if h.count != s.count {
-            return Err(HistogramError("bucket counts do not add up to the total"));
-        }
-        if let (Some(&(first, ..)), Some(&(last, ..))) = (s.buckets.first(), s.buckets.last()) {
-            if bucket_index(s.min) != first as usize
-                || bucket_index(s.max) != last as usize
-                || s.min > s.max
-            {
-                return Err(HistogramError("min or max lies outside the buckets used"));
-            }
-            h.min = s.min;
-            h.max = s.max;
-        }
-        Ok(h)
+impl<'de> Deserialize<'de> for Histogram {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = SparseHistogram::deserialize(deserializer)?;
+        Histogram::from_sparse(s.count, s.min, s.max, &s.buckets)
+            .map_err(|why| serde::de::Error::custom(HistogramError(why)))
     }
 }
 

@@ -14,12 +14,15 @@ mod rate;
 mod summary;
 mod wide;
 
-pub use histogram::{Bucket, Histogram, HistogramError, bucket_bounds, bucket_index, rank};
+pub use histogram::{
+    Binning, Bins, Bucket, Histogram, HistogramError, LogLinear, Pick, Tail, bucket_bounds,
+    bucket_index, rank,
+};
 pub use moments::{Moments, ratio_estimate};
 pub use network::{FlowSums, NetworkSums};
 pub use rate::{
-    RATE_BINS, RATE_ONE, RateBin, RateHistogram, RateHistogramError, rate_bin, rate_bin_bounds,
-    rate_f64, rate_fixed,
+    RATE_BINS, RATE_ONE, RateBin, RateBins, RateHistogram, RateHistogramError, rate_bin,
+    rate_bin_bounds, rate_f64, rate_fixed,
 };
 pub use summary::{Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary};
 pub use wide::Wide;

@@ -20,6 +20,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::histogram::{Binning, Bins, Bucket, Pick};
+
 /// A rate of 1 in fixed point.
 pub const RATE_ONE: u64 = 1_000_000_000_000_000_000;
 /// Bins above zero, each 0.1 percentage point wide.
@@ -68,31 +70,46 @@ pub fn rate_f64(v: impl Into<u128>) -> f64 {
     v.into() as f64 / RATE_ONE as f64
 }
 
-/// One non-empty bin, as [`RateHistogram::report_bins`] reports it (fixed point, bounds
-/// inclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateBin {
-    pub lower: u64,
-    pub upper: u64,
-    pub count: u64,
-    pub sum: u128,
+/// One non-empty bin (fixed point, bounds inclusive).
+pub type RateBin = Bucket;
+
+/// The rate bins above, reported one percentage point at a time: a rate of exactly 0 alone,
+/// then [0, 1%) above 0, [1%, 2%), …, [99%, 100%].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateBins;
+
+impl Binning for RateBins {
+    const BINS: usize = RATE_BINS + 1;
+
+    fn index(v: u64) -> usize {
+        rate_bin(v)
+    }
+
+    fn bounds(index: usize) -> (u64, u64) {
+        rate_bin_bounds(index)
+    }
+
+    fn report(v: u64) -> (u64, u64) {
+        let k = rate_bin(v);
+        if k == 0 {
+            return (0, 0);
+        }
+        let group = (k - 1) / REPORT_BIN + 1;
+        (
+            rate_bin_bounds((group - 1) * REPORT_BIN + 1).0,
+            rate_bin_bounds(group * REPORT_BIN).1,
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "SparseRateHistogram", try_from = "SparseRateHistogram")]
 pub struct RateHistogram {
-    /// Dense up to the highest bin used (at most `RATE_BINS + 1`); `sums` has the same
-    /// length.
-    counts: Vec<u64>,
-    /// Σ of the fixed-point rates in each bin: at most count × 10^18 < 2^124.
-    sums: Vec<u128>,
-    /// Trajectories binned.
-    count: u64,
+    /// The fixed-point rates of the trajectories that have one. Sums per bin are at most
+    /// count × 10^18 < 2^124.
+    rates: Bins<RateBins>,
     /// Trajectories with nothing to take a rate of (a whole of 0).
     undefined: u64,
-    /// `u64::MAX` and 0 while empty, so that `min`/`max` merge without a special case.
-    min: u64,
-    max: u64,
 }
 
 impl Default for RateHistogram {
@@ -104,57 +121,28 @@ impl Default for RateHistogram {
 impl RateHistogram {
     pub fn new() -> RateHistogram {
         RateHistogram {
-            counts: Vec::new(),
-            sums: Vec::new(),
-            count: 0,
+            rates: Bins::new(),
             undefined: 0,
-            min: u64::MAX,
-            max: 0,
         }
     }
 
     /// Records one trajectory's rate `part / whole`; a whole of 0 is counted as undefined.
     pub fn record(&mut self, part: u64, whole: u64) {
         match rate_fixed(part, whole) {
-            Some(v) => self.record_fixed(v),
+            Some(v) => self.rates.record(v),
             None => self.undefined += 1,
         }
     }
 
-    fn record_fixed(&mut self, v: u64) {
-        let k = rate_bin(v);
-        if k >= self.counts.len() {
-            self.counts.resize(k + 1, 0);
-            self.sums.resize(k + 1, 0);
-        }
-        self.counts[k] += 1;
-        self.sums[k] += u128::from(v);
-        self.count += 1;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
-    }
-
     /// Adds another histogram's bins; integer sums, so merge order never matters.
     pub fn merge(&mut self, other: &RateHistogram) {
-        if other.counts.len() > self.counts.len() {
-            self.counts.resize(other.counts.len(), 0);
-            self.sums.resize(other.sums.len(), 0);
-        }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
-            *a += b;
-        }
-        self.count += other.count;
+        self.rates.merge(&other.rates);
         self.undefined += other.undefined;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
     }
 
     /// Trajectories with a rate (binned).
     pub fn count(&self) -> u64 {
-        self.count
+        self.rates.count()
     }
 
     /// Trajectories without a rate (nothing available to take it of).
@@ -164,153 +152,72 @@ impl RateHistogram {
 
     /// Exact smallest rate recorded (fixed point); `None` while empty.
     pub fn min(&self) -> Option<u64> {
-        (self.count > 0).then_some(self.min)
+        self.rates.min()
     }
 
     /// Exact largest rate recorded (fixed point); `None` while empty.
     pub fn max(&self) -> Option<u64> {
-        (self.count > 0).then_some(self.max)
+        self.rates.max()
     }
 
-    /// The mean rate as a fraction: the mean of the fixed-point rates (each a multiple of
-    /// 2^-64, rounded down); 0 when empty.
+    /// The mean rate as a fraction: the mean of the fixed-point rates; 0 when empty.
     pub fn mean(&self) -> f64 {
-        if self.count == 0 {
+        if self.count() == 0 {
             return 0.0;
         }
-        let total: u128 = self.sums.iter().sum();
-        rate_f64(total) / self.count as f64
+        let total: u128 = self.rates.buckets().map(|b| b.sum).sum();
+        rate_f64(total) / self.count() as f64
     }
 
     /// Non-empty fine bins, from the lowest.
     pub fn bins(&self) -> impl Iterator<Item = RateBin> + '_ {
-        self.counts
-            .iter()
-            .zip(&self.sums)
-            .enumerate()
-            .filter(|(_, (count, _))| **count > 0)
-            .map(|(k, (&count, &sum))| {
-                let (lower, upper) = rate_bin_bounds(k);
-                RateBin {
-                    lower,
-                    upper,
-                    count,
-                    sum,
-                }
-            })
+        self.rates.buckets()
     }
 
     /// The q-quantile as a fraction: the mean of the bin holding the `⌈q·N⌉`-th smallest
     /// rate, kept within the exact min and max. Exact for the first and last ranks and when
     /// the bin holds one distinct rate. 0 when empty.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.count == 0 {
-            return 0.0;
+        match self.rates.pick(q) {
+            None => 0.0,
+            Some(Pick::Min) => rate_f64(self.rates.min().unwrap_or(0)),
+            Some(Pick::Max) => rate_f64(self.rates.max().unwrap_or(0)),
+            Some(Pick::In { sum, count }) => self.clamp(sum / u128::from(count)),
         }
-        let r = super::rank(q, self.count);
-        if r == 1 {
-            return rate_f64(self.min);
-        }
-        if r == self.count {
-            return rate_f64(self.max);
-        }
-        let mut cumulative = 0;
-        for b in self.bins() {
-            cumulative += b.count;
-            if cumulative >= r {
-                return self.clamp(b.sum / u128::from(b.count));
-            }
-        }
-        rate_f64(self.max)
     }
 
     /// CVaR_q as a fraction: the mean of the largest `⌈(1−q)·N⌉` rates (at least one). Whole
     /// bins add their exact sums; the bin split by the cut adds its mean per rate needed.
     pub fn cvar(&self, q: f64) -> f64 {
-        if self.count == 0 {
+        let Some(tail) = self.rates.tail(q) else {
             return 0.0;
+        };
+        let (min, max) = (self.min().unwrap_or(0), self.max().unwrap_or(0));
+        if tail.k == 1 {
+            return rate_f64(max);
         }
-        let k = super::rank(1.0 - q, self.count);
-        if k == 1 {
-            return rate_f64(self.max);
-        }
-        let mut remaining = k;
-        let mut whole: u128 = 0;
-        let mut partial = 0.0;
-        for i in (0..self.counts.len()).rev() {
-            let c = self.counts[i];
-            if c == 0 {
-                continue;
-            }
-            if c <= remaining {
-                whole += self.sums[i];
-                remaining -= c;
-            } else {
-                partial = remaining as f64 * rate_f64(self.sums[i] / u128::from(c));
-                remaining = 0;
-            }
-            if remaining == 0 {
-                break;
-            }
-        }
-        ((rate_f64(whole) + partial) / k as f64).clamp(rate_f64(self.min), rate_f64(self.max))
+        let partial = tail.split.map_or(0.0, |(needed, sum, count)| {
+            needed as f64 * rate_f64(sum / u128::from(count))
+        });
+        ((rate_f64(tail.whole) + partial) / tail.k as f64).clamp(rate_f64(min), rate_f64(max))
     }
 
-    /// The non-empty bins merged into report bins: a rate of exactly 0 alone, then one bin
-    /// per percentage point ([0, 1%) above 0, [1%, 2%), …, [99%, 100%]). Counts stay exact:
-    /// no fine bin straddles a report bin's edge.
+    /// The non-empty bins merged into report bins, one percentage point each (see
+    /// [`RateBins`]). Counts stay exact: no fine bin straddles a report bin's edge.
     pub fn report_bins(&self) -> Vec<RateBin> {
-        let mut out: Vec<RateBin> = Vec::new();
-        for b in self.bins() {
-            let group = rate_group(b.lower);
-            match out.last_mut() {
-                Some(last) if rate_group(last.lower) == group => {
-                    last.count += b.count;
-                    last.sum += b.sum;
-                }
-                _ => {
-                    let (lower, upper) = if group == 0 {
-                        (0, 0)
-                    } else {
-                        (
-                            rate_bin_bounds((group - 1) * REPORT_BIN + 1).0,
-                            rate_bin_bounds(group * REPORT_BIN).1,
-                        )
-                    };
-                    out.push(RateBin {
-                        lower,
-                        upper,
-                        count: b.count,
-                        sum: b.sum,
-                    });
-                }
-            }
-        }
-        out
+        self.rates.report_bins()
     }
 
     /// `(x, P(rate ≥ x))` at the lower bound `x` (fixed point) of each non-empty report bin,
     /// rising in `x`; among the trajectories with a rate. Exact.
     pub fn exceedance(&self) -> Vec<(u64, f64)> {
-        let n = self.count as f64;
-        let mut at_or_above = self.count;
-        let mut out = Vec::new();
-        for b in self.report_bins() {
-            out.push((b.lower, at_or_above as f64 / n));
-            at_or_above -= b.count;
-        }
-        out
+        self.rates.exceedance()
     }
 
     fn clamp(&self, v: u128) -> f64 {
-        rate_f64(v.clamp(u128::from(self.min), u128::from(self.max)))
+        let (min, max) = (self.min().unwrap_or(0), self.max().unwrap_or(0));
+        rate_f64(v.clamp(u128::from(min), u128::from(max)))
     }
-}
-
-/// The report bin of a fine bin's lower bound.
-fn rate_group(lower: u64) -> usize {
-    let k = rate_bin(lower);
-    if k == 0 { 0 } else { (k - 1) / REPORT_BIN + 1 }
 }
 
 /// Wire form of a [`RateHistogram`]: the non-empty bins only, as `[bin, count, sum]`.
@@ -331,14 +238,11 @@ pub struct RateHistogramError(&'static str);
 impl From<RateHistogram> for SparseRateHistogram {
     fn from(h: RateHistogram) -> Self {
         SparseRateHistogram {
-            count: h.count,
+            count: h.count(),
             undefined: h.undefined,
             min: h.min().unwrap_or(0),
             max: h.max().unwrap_or(0),
-            bins: h
-                .bins()
-                .map(|b| (rate_bin(b.lower) as u32, b.count, b.sum))
-                .collect(),
+            bins: h.rates.sparse(),
         }
     }
 }
@@ -347,49 +251,10 @@ impl TryFrom<SparseRateHistogram> for RateHistogram {
     type Error = RateHistogramError;
 
     fn try_from(s: SparseRateHistogram) -> Result<Self, Self::Error> {
-        let mut h = RateHistogram::new();
-        let mut previous: Option<usize> = None;
-        for &(index, count, sum) in &s.bins {
-            let k = index as usize;
-            if k > RATE_BINS || previous.is_some_and(|p| p >= k) {
-                return Err(RateHistogramError(
-                    "bin indices must rise and stay in range",
-                ));
-            }
-            let (lower, upper) = rate_bin_bounds(k);
-            let c = u128::from(count);
-            // c × upper < 2^64 × 2^60: no overflow.
-            if count == 0 || sum < c * u128::from(lower) || sum > c * u128::from(upper) {
-                return Err(RateHistogramError(
-                    "a bin's sum does not fit its count and bounds",
-                ));
-            }
-            h.counts.resize(k + 1, 0);
-            h.sums.resize(k + 1, 0);
-            h.counts[k] = count;
-            h.sums[k] = sum;
-            h.count = h
-                .count
-                .checked_add(count)
-                .ok_or(RateHistogramError("count overflows"))?;
-            previous = Some(k);
-        }
-        if h.count != s.count {
-            return Err(RateHistogramError("bin counts do not add up to the total"));
-        }
-        if let (Some(&(first, ..)), Some(&(last, ..))) = (s.bins.first(), s.bins.last()) {
-            if s.min > s.max
-                || s.max > RATE_ONE
-                || rate_bin(s.min) != first as usize
-                || rate_bin(s.max) != last as usize
-            {
-                return Err(RateHistogramError("min or max lies outside the bins used"));
-            }
-            h.min = s.min;
-            h.max = s.max;
-        }
-        h.undefined = s.undefined;
-        Ok(h)
+        Ok(RateHistogram {
+            rates: Bins::from_sparse(s.count, s.min, s.max, &s.bins).map_err(RateHistogramError)?,
+            undefined: s.undefined,
+        })
     }
 }
 
