@@ -47,7 +47,7 @@ pub fn capacity_credit(
     options: &RunOptions,
 ) -> Result<Credit, Error> {
     let bad = |why: String| Error::Options(format!("--resource {resource}: {why}"));
-    let tree = read_tree(scenario)?;
+    let (tree, files) = read_tree(scenario)?;
     let (section, name) = resource
         .strip_suffix(']')
         .and_then(|r| r.split_once('['))
@@ -92,7 +92,7 @@ pub fn capacity_credit(
     let mut evaluations = 0;
     let mut estimate = |tree: &toml::Table| -> Result<Estimate, Error> {
         evaluations += 1;
-        let summary = run_tree(scenario, tree, engine, options)?;
+        let summary = run_tree(scenario, tree, &files, engine, options)?;
         Ok(*metric_by_key(&summary, metric)
             .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?)
     };

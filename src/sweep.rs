@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::engine::Engine;
 use crate::report::csv::metric_rows;
+use crate::scenario::Files;
 use crate::stats::Summary;
 use crate::{Control, Error, RunOptions, Study};
 
@@ -112,37 +113,38 @@ pub struct Point {
     pub summary: Summary,
 }
 
-/// The scenario file as a TOML tree, for editing before validation (a PRAS system file as
-/// the scenario it imports to).
-pub(crate) fn read_tree(scenario: &Path) -> Result<toml::Table, Error> {
+/// The scenario file as a TOML tree, for editing before validation, with the profile files
+/// held in memory: a PRAS system file gives the scenario it imports to and its CSV (read
+/// once however many variants are run); a TOML file none, its profiles being on disk.
+pub(crate) fn read_tree(scenario: &Path) -> Result<(toml::Table, Files), Error> {
+    let parse = |text: &str| {
+        text.parse()
+            .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))
+    };
     if crate::pras::is_pras(scenario) {
         let imported = crate::pras::import(scenario)?;
-        return imported
-            .toml
-            .parse()
-            .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())));
+        return Ok((parse(&imported.toml)?, imported.files(scenario)));
     }
     let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
         what: "cannot read",
         path: scenario.to_path_buf(),
         source,
     })?;
-    text.strip_prefix('\u{feff}')
-        .unwrap_or(&text)
-        .parse()
-        .map_err(|e| Error::Options(format!("{}: {e}", scenario.display())))
+    Ok((
+        parse(text.strip_prefix('\u{feff}').unwrap_or(&text))?,
+        Files::new(),
+    ))
 }
 
 /// Validates and compiles an edited tree; profile paths stay relative to `scenario`, and
 /// errors name it (the edit changes values, not lines).
-pub(crate) fn load_tree(scenario: &Path, tree: &toml::Table) -> Result<Study, Error> {
+pub(crate) fn load_tree(
+    scenario: &Path,
+    tree: &toml::Table,
+    files: &Files,
+) -> Result<Study, Error> {
     let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
-    let files = if crate::pras::is_pras(scenario) {
-        crate::pras::import(scenario)?.files(scenario)
-    } else {
-        crate::scenario::Files::new()
-    };
-    let model = crate::scenario::validate::validate_with(scenario, &edited, &files)?;
+    let model = crate::scenario::validate::validate_with(scenario, &edited, files)?;
     let (system, laws) = crate::scenario::compile(&model)?;
     Ok(Study {
         scenario: model,
@@ -156,7 +158,7 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
     if settings.is_empty() {
         return Study::load(scenario);
     }
-    let mut tree = read_tree(scenario)?;
+    let (mut tree, files) = read_tree(scenario)?;
     for s in settings {
         let [value] = s.values[..] else {
             return Err(Error::Options(format!(
@@ -167,7 +169,7 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
         set(&mut tree, &s.path, value)
             .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
     }
-    load_tree(scenario, &tree)
+    load_tree(scenario, &tree, &files)
 }
 
 /// Validates and compiles an edited tree (profile paths stay relative to `scenario`) and
@@ -175,10 +177,11 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
 pub(crate) fn run_tree(
     scenario: &Path,
     tree: &toml::Table,
+    files: &Files,
     engine: &Engine,
     options: &RunOptions,
 ) -> Result<Summary, Error> {
-    let study = load_tree(scenario, tree)?;
+    let study = load_tree(scenario, tree, files)?;
     let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
         Control::Continue
     })?;
@@ -200,7 +203,7 @@ pub fn sweep(
             settings.len()
         )));
     }
-    let root = read_tree(scenario)?;
+    let (root, files) = read_tree(scenario)?;
     let mut grid: Vec<Vec<f64>> = vec![Vec::new()];
     for s in settings {
         grid = grid
@@ -221,7 +224,7 @@ pub fn sweep(
         }
         points.push(Point {
             values,
-            summary: run_tree(scenario, &tree, engine, options)?,
+            summary: run_tree(scenario, &tree, &files, engine, options)?,
         });
         progress(i + 1);
     }

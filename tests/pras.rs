@@ -75,6 +75,16 @@ fn is_float(property: &str) -> bool {
 /// exits.
 static FORK_OR_WRITE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// A group's `_core` table of names.
+fn write_core<T: hdf5::H5Type>(g: &hdf5::Group, rows: &[T]) {
+    g.new_dataset::<T>()
+        .shape(rows.len())
+        .create("_core")
+        .unwrap()
+        .write_raw(rows)
+        .unwrap();
+}
+
 /// Writes `system` in PRAS's HDF5 layout (what PRAS.jl's `savemodel` writes).
 fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
     let _guard = FORK_OR_WRITE.lock().unwrap_or_else(|e| e.into_inner());
@@ -124,12 +134,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
                     .iter()
                     .map(|s| Named { name: ascii(s) })
                     .collect();
-                g.new_dataset::<Named>()
-                    .shape(n)
-                    .create("_core")
-                    .unwrap()
-                    .write_raw(&rows)
-                    .unwrap();
+                write_core(&g, &rows);
             }
             "interfaces" => {
                 let rows: Vec<Joining> = (0..n)
@@ -138,12 +143,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
                         region_to: ascii(&assets.to[i]),
                     })
                     .collect();
-                g.new_dataset::<Joining>()
-                    .shape(n)
-                    .create("_core")
-                    .unwrap()
-                    .write_raw(&rows)
-                    .unwrap();
+                write_core(&g, &rows);
             }
             "lines" => {
                 let rows: Vec<Line> = (0..n)
@@ -154,12 +154,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
                         region_to: ascii(&assets.to[i]),
                     })
                     .collect();
-                g.new_dataset::<Line>()
-                    .shape(n)
-                    .create("_core")
-                    .unwrap()
-                    .write_raw(&rows)
-                    .unwrap();
+                write_core(&g, &rows);
             }
             _ => {
                 let rows: Vec<Placed> = (0..n)
@@ -169,12 +164,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
                         region: ascii(&assets.regions[i]),
                     })
                     .collect();
-                g.new_dataset::<Placed>()
-                    .shape(n)
-                    .create("_core")
-                    .unwrap()
-                    .write_raw(&rows)
-                    .unwrap();
+                write_core(&g, &rows);
             }
         }
         for (property, series) in &assets.properties {
@@ -204,12 +194,7 @@ fn write_pras(path: &Path, system: &PrasSystem, extra_groups: &[&str]) {
             category: ascii("DR"),
             region: ascii("A"),
         }];
-        g.new_dataset::<Placed>()
-            .shape(1)
-            .create("_core")
-            .unwrap()
-            .write_raw(&rows)
-            .unwrap();
+        write_core(&g, &rows);
     }
     file.close().unwrap();
 }
@@ -1016,4 +1001,35 @@ fn the_rts_year_is_identical_on_gpu_and_cpu_or_refused_on_a_software_adapter() {
             assert!(e.to_string().contains("loop"), "{e}");
         }
     }
+}
+
+/// `--set` and sweeps edit the scenario a PRAS file imports to, its profiles still in memory.
+#[test]
+fn settings_apply_to_a_pras_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let pras = dir.path().join("toy.pras");
+    write_pras(&pras, &toy(24), &[]);
+    let setting = egap::sweep::Setting::parse("units[big].capacity_mw=150").unwrap();
+    let edited = egap::sweep::load_with_settings(&pras, &[setting]).unwrap();
+    let big = edited
+        .scenario
+        .units
+        .iter()
+        .find(|u| u.name == "big")
+        .unwrap();
+    assert_eq!(big.capacity_mw.max(), 150.0);
+    let plain = Study::load(&pras).unwrap();
+    assert_ne!(edited.fingerprint(), plain.fingerprint());
+    // The hourly solar capacity still comes from the in-memory CSV.
+    let solar = |s: &Study| {
+        s.scenario
+            .units
+            .iter()
+            .find(|u| u.name == "solar")
+            .unwrap()
+            .capacity_mw
+            .max()
+    };
+    assert_eq!(solar(&edited), solar(&plain));
+    assert_eq!(solar(&plain), 120.0);
 }

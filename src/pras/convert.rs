@@ -366,8 +366,8 @@ fn interfaces(
                 ));
             }
         }
-        // Each line's limits oriented from `a` to `b`.
-        let mut members: Vec<(usize, Vec<f64>, Vec<f64>)> = Vec::new();
+        // Each line's limits oriented from `a` to `b`, and its (λ, μ).
+        let mut members: Vec<Member> = Vec::new();
         for (l, joined) in assigned.iter_mut().enumerate() {
             let (forward, backward) = if (&lines.from[l], &lines.to[l]) == (a, b) {
                 (line_forward, line_backward)
@@ -381,13 +381,18 @@ fn interfaces(
             let back = scaled(backward, l, mw);
             non_negative(&fwd, path, "/lines/forwardcapacity", &lines.names[l])?;
             non_negative(&back, path, "/lines/backwardcapacity", &lines.names[l])?;
-            members.push((l, fwd, back));
+            members.push(Member {
+                line: l,
+                forward: fwd,
+                backward: back,
+                outage: outage_pair(lines, "lines", l, path)?,
+            });
         }
         // PRAS's sequential simulation limits an interface by its available lines; an interface
         // limit below their sum would be a second limit egap cannot express alongside outages.
         for t in 0..system.steps {
-            let sum_fwd: f64 = members.iter().map(|m| m.1[t]).sum();
-            let sum_back: f64 = members.iter().map(|m| m.2[t]).sum();
+            let sum_fwd: f64 = members.iter().map(|m| m.forward[t]).sum();
+            let sum_back: f64 = members.iter().map(|m| m.backward[t]).sum();
             for (prop, limit, sum) in [
                 ("forwardcapacity", face_forward.at(t, f) * mw, sum_fwd),
                 ("backwardcapacity", face_backward.at(t, f) * mw, sum_back),
@@ -406,13 +411,11 @@ fn interfaces(
         // Group identical lines.
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for (k, m) in members.iter().enumerate() {
-            let key = outage_pair(lines, "lines", m.0, path)?;
             let same = groups.iter_mut().find(|g| {
                 let first = &members[g[0]];
                 g.len() < MAX_CIRCUITS
-                    && first.1 == m.1
-                    && first.2 == m.2
-                    && outage_pair(lines, "lines", first.0, path).ok() == Some(key)
+                    && (&first.forward, &first.backward, first.outage)
+                        == (&m.forward, &m.backward, m.outage)
             });
             match same {
                 Some(g) => g.push(k),
@@ -424,7 +427,7 @@ fn interfaces(
             let n = group.len();
             let names: Vec<&str> = group
                 .iter()
-                .map(|&k| lines.names[members[k].0].as_str())
+                .map(|&k| lines.names[members[k].line].as_str())
                 .collect();
             let name = if n <= 4 {
                 names.join(" + ")
@@ -432,9 +435,9 @@ fn interfaces(
                 format!("{} … {} ({n} lines)", names[0], names[n - 1])
             };
             let times = |v: &[f64]| v.iter().map(|x| x * n as f64).collect::<Vec<f64>>();
-            let forward = out.profile(&format!("forward {name}"), times(&first.1));
-            let backward = out.profile(&format!("backward {name}"), times(&first.2));
-            let outage = outage(lines, "lines", first.0, path)?;
+            let forward = out.profile(&format!("forward {name}"), times(&first.forward));
+            let backward = out.profile(&format!("backward {name}"), times(&first.backward));
+            let outage = outage_toml(first.outage);
             let _ = writeln!(
                 out.toml,
                 "[[interfaces]]\nname = {}\nfrom = {}\nto = {}\nlimit_forward_mw = {forward}\nlimit_backward_mw = {backward}\ncircuits = {n}\n{outage}",
@@ -454,6 +457,15 @@ fn interfaces(
         ));
     }
     Ok(())
+}
+
+/// One line of an interface: its limits oriented along the interface, MW per hour, and its
+/// (λ, μ).
+struct Member {
+    line: usize,
+    forward: Vec<f64>,
+    backward: Vec<f64>,
+    outage: (f64, f64),
 }
 
 /// Collects the TOML and the CSV columns.
@@ -580,13 +592,16 @@ fn outage_pair(
 /// The outage lines of asset `i`'s TOML table. One that never fails (λ = 0) keeps PRAS's μ
 /// when it is a probability egap accepts, else 1: with λ = 0, μ is never used.
 fn outage(assets: &Assets, group: &str, i: usize, path: &Path) -> Result<String, PrasError> {
-    let (lambda, mu) = outage_pair(assets, group, i, path)?;
+    Ok(outage_toml(outage_pair(assets, group, i, path)?))
+}
+
+fn outage_toml((lambda, mu): (f64, f64)) -> String {
     let mu = if mu < MIN_PROBABILITY { 1.0 } else { mu };
-    Ok(format!(
+    format!(
         "failure_probability = {}\nrepair_probability = {}\n",
         num(lambda),
         num(mu)
-    ))
+    )
 }
 
 fn scaled(series: &Series, i: usize, factor: f64) -> Vec<f64> {

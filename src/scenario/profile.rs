@@ -346,8 +346,10 @@ fn read_table(
         })
     };
     let bytes = match in_memory {
-        Some(bytes) => Some(bytes.clone()),
-        None => super::read_at_most(path, MAX_PROFILE_BYTES).map_err(TableError::Unreadable)?,
+        Some(bytes) => Some(std::borrow::Cow::Borrowed(bytes.as_slice())),
+        None => super::read_at_most(path, MAX_PROFILE_BYTES)
+            .map_err(TableError::Unreadable)?
+            .map(std::borrow::Cow::Owned),
     }
     .ok_or_else(|| {
         fail(
@@ -362,7 +364,7 @@ fn read_table(
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(bytes.as_slice());
+        .from_reader(&bytes[..]);
     let header = reader
         .headers()
         .map_err(|e| fail(Some(1), format!("cannot read the CSV header: {e}")))?
