@@ -87,21 +87,13 @@ impl Study {
     /// A fingerprint of everything the engines and the parameter draws read (FNV-1a over the
     /// tables and the laws), so shards of different studies can never be merged.
     pub fn fingerprint(&self) -> String {
-        let sys = &self.system;
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         let mut eat = |bytes: &[u8]| {
             for &b in bytes {
                 hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
             }
         };
-        eat(bytemuck::bytes_of(&sys.header));
-        eat(bytemuck::cast_slice(&sys.units));
-        eat(bytemuck::cast_slice(&sys.hourly_units));
-        eat(bytemuck::bytes_of(&sys.load));
-        eat(bytemuck::cast_slice(&sys.renewables));
-        eat(bytemuck::cast_slice(&sys.added_loads));
-        eat(bytemuck::cast_slice(&sys.series));
-        eat(&sys.power_unit_w.to_le_bytes());
+        self.system.identity(&mut eat);
         eat(format!("{:?}", self.laws).as_bytes());
         format!("{hash:016x}")
     }

@@ -302,3 +302,46 @@ dispatch = "{dispatch}"
     assert_eq!(shift.storage[0].charged_mwh, 100.0);
     assert_eq!(shift.metrics.lole_hours.mean, 0.0);
 }
+
+/// Shards and checkpoints are matched by the fingerprint: it must change with anything the
+/// network walk reads — an interface limit, a store's energy, a region's load, a unit's
+/// region — and not with the study's title.
+#[test]
+fn fingerprint_covers_interfaces_storage_loads_and_regions() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/west-east/west-east.toml");
+    let plain = Study::load(&path).unwrap().fingerprint();
+    let with = |setting: &str| {
+        let s = egap::sweep::Setting::parse(setting).unwrap();
+        egap::sweep::load_with_settings(&path, &[s])
+            .unwrap()
+            .fingerprint()
+    };
+    for setting in [
+        "interfaces[west-east].limit_mw=300",
+        "storage[west battery].energy_mwh=10",
+    ] {
+        assert_ne!(with(setting), plain, "{setting}");
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let edited = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        let copy = dir.path().join("west-east.toml");
+        std::fs::write(&copy, text.replacen(from, to, 1)).unwrap();
+        std::fs::copy(
+            path.with_file_name("profiles.csv"),
+            dir.path().join("profiles.csv"),
+        )
+        .unwrap();
+        Study::load(&copy).unwrap().fingerprint()
+    };
+    assert_eq!(edited("name = \"", "name = \"Retitled "), plain);
+    let load = edited("column = \"west_load_mw\"", "column = \"east_load_mw\"");
+    assert_ne!(load, plain, "a region's load");
+    let region = edited(
+        "name = \"west thermal\"\nregion = \"West\"",
+        "name = \"west thermal\"\nregion = \"East\"",
+    );
+    assert_ne!(region, plain, "a unit's region");
+}

@@ -203,6 +203,67 @@ impl CompiledSystem {
     pub fn mw(&self, power: u64) -> f64 {
         power as f64 * self.power_unit_w as f64 / 1.0e6
     }
+
+    /// Feeds every table and name to `eat`, for the study's fingerprint. The destructuring
+    /// names every field, so a field added to the system cannot be left out of its identity
+    /// (two studies that differ only in a region's load, an interface or a store must never
+    /// share shards or checkpoints).
+    pub fn identity(&self, eat: &mut dyn FnMut(&[u8])) {
+        let CompiledSystem {
+            // The study's title is a label: retitling a study keeps its shards.
+            name: _,
+            power_unit_w,
+            header,
+            units,
+            hourly_units,
+            load,
+            loads,
+            unit_region,
+            renewable_region,
+            added_load_region,
+            interfaces,
+            storage,
+            region_names,
+            interface_names,
+            storage_names,
+            renewables,
+            added_loads,
+            series,
+            range_max: _,
+            range_min: _,
+            log2_table: _,
+        } = self;
+        // The range tables and the log2 table are functions of the series and of nothing.
+        let mut text = |s: &str| {
+            eat(&(s.len() as u64).to_le_bytes());
+            eat(s.as_bytes());
+        };
+        for n in region_names
+            .iter()
+            .chain(interface_names)
+            .chain(storage_names)
+        {
+            text(n);
+        }
+        eat(&power_unit_w.to_le_bytes());
+        eat(bytemuck::bytes_of(header));
+        let mut table = |words: &[u32]| {
+            eat(&(words.len() as u64).to_le_bytes());
+            eat(bytemuck::cast_slice(words));
+        };
+        table(bytemuck::cast_slice(units));
+        table(hourly_units);
+        table(bytemuck::cast_slice(std::slice::from_ref(load)));
+        table(bytemuck::cast_slice(loads));
+        table(unit_region);
+        table(renewable_region);
+        table(added_load_region);
+        table(bytemuck::cast_slice(interfaces));
+        table(bytemuck::cast_slice(storage));
+        table(bytemuck::cast_slice(renewables));
+        table(bytemuck::cast_slice(added_loads));
+        table(series);
+    }
 }
 
 #[cfg(test)]
