@@ -231,6 +231,57 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         })
         .collect();
 
+    let regions = scenario.regions.len() as u32;
+    let network = regions > 1 || !interfaces.is_empty() || !storage.is_empty();
+    // Every hourly-capacity unit of no project is folded; the walk subtracts the ones that
+    // are down (few at a time) and adds the project units that are online and up.
+    let unit_folded = |u: &UnitRow| u.project == NONE;
+    let unit_walked = |u: &UnitRow| u.never_fails == 0 || u.project != NONE;
+    let (region_fold, walk_renewables, walk_hourly_units) = if network {
+        let renewable_in = |r: usize| -> Vec<(u32, u32, u32)> {
+            renewables
+                .iter()
+                .zip(&scenario.renewables)
+                .filter(|(t, spec)| spec.region == r && t.project == NONE)
+                .map(|(t, _)| (t.series, t.year_stride, t.scale))
+                .collect()
+        };
+        let available_in = |r: usize| -> Vec<(u32, u32, u32)> {
+            hourly_units
+                .iter()
+                .map(|&u| &units[u as usize])
+                .zip(hourly_units.iter().map(|&u| unit_region[u as usize]))
+                .filter(|(row, region)| *region == r as u32 && unit_folded(row))
+                .map(|(row, _)| (row.profile, row.profile_year_stride, Q16_ONE))
+                .collect()
+        };
+        let folds = (0..regions as usize)
+            .map(|r| {
+                let (renewable, renewable_stride) =
+                    fold_series(&mut series, hours, years, &renewable_in(r));
+                let (available, available_stride) =
+                    fold_series(&mut series, hours, years, &available_in(r));
+                RegionFold {
+                    renewable,
+                    renewable_stride,
+                    available,
+                    available_stride,
+                }
+            })
+            .collect();
+        let walk_renewables = (0..renewables.len() as u32)
+            .filter(|&k| renewables[k as usize].project != NONE)
+            .collect();
+        let walk_hourly_units = hourly_units
+            .iter()
+            .copied()
+            .filter(|&u| unit_walked(&units[u as usize]))
+            .collect();
+        (folds, walk_renewables, walk_hourly_units)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+
     let levels = usize::BITS - hours.leading_zeros(); // ⌊log2 hours⌋ + 1
     let (range_max, range_min) = range_tables(&series, hours, levels as usize);
 
@@ -257,13 +308,27 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
             .map(|t| (0..years).map(|y| term_sum(t, y, t.scale)).collect())
             .collect(),
         renewable_project: renewables.iter().map(|t| t.project).collect(),
+        load_by_region: if regions > 1 {
+            loads
+                .iter()
+                .map(|l| (0..years).map(|y| term_sum(l, y, Q16_ONE)).collect())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        added_region: scenario.added_loads.iter().map(|a| a.region).collect(),
+        renewable_region: scenario.renewables.iter().map(|r| r.region).collect(),
     };
 
-    let regions = scenario.regions.len() as u32;
-    let network = regions > 1 || !interfaces.is_empty() || !storage.is_empty();
     let record_slots = if regions > 1 { 1 + regions } else { 1 };
     let project_words = scenario.projects.len().div_ceil(32);
-    let param_stride = param::PROJECTS + project_words + added_loads.len();
+    let param_regions = param::PROJECTS + project_words + added_loads.len();
+    let param_stride = param_regions
+        + if regions > 1 {
+            param::REGION_WORDS * regions as usize
+        } else {
+            0
+        };
     let header = SystemHeader {
         hours: hours as u32,
         weather_years: years as u32,
@@ -280,6 +345,9 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         generators,
         record_slots: if network { record_slots } else { 1 },
         flow_slots: (interfaces.len() + storage.len()) as u32,
+        walk_renewables: walk_renewables.len() as u32,
+        walk_hourly_units: walk_hourly_units.len() as u32,
+        param_regions: param_regions as u32,
     };
     let mut cumulative = 0.0;
     let weather_year_cumulative = scenario
@@ -330,6 +398,9 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         interface_names: scenario.interfaces.iter().map(|i| i.name.clone()).collect(),
         storage_names: scenario.storage.iter().map(|s| s.name.clone()).collect(),
         renewables,
+        region_fold,
+        walk_renewables,
+        walk_hourly_units,
         added_loads,
         series,
         range_max,
@@ -363,6 +434,34 @@ fn unit_row(capacity: u32, profile: u32, stride: u32, project: u32, outage: Outa
         repair_mantissa: repair.mantissa,
         repair_shift: repair.shift,
     }
+}
+
+/// Appends the sum of the terms ⌊scale · series\[h\] / 2^16⌋ of `parts` (series, year stride,
+/// scale) as one series per weather year (one in all when no part differs by year), summed
+/// in the engines' own integer arithmetic so that a folded hour equals the sum the walk
+/// would have formed; returns (first series, year stride), or NONE for no parts.
+fn fold_series(
+    series: &mut Vec<u32>,
+    hours: usize,
+    years: usize,
+    parts: &[(u32, u32, u32)],
+) -> (u32, u32) {
+    if parts.is_empty() {
+        return (NONE, 0);
+    }
+    let stride = parts.iter().map(|p| p.1).max().unwrap_or(0);
+    let first = (series.len() / hours) as u32;
+    for y in 0..if stride == 1 { years } else { 1 } {
+        let mut sum = vec![0u32; hours];
+        for &(s, step, scale) in parts {
+            let start = (s + y as u32 * step) as usize * hours;
+            for h in 0..hours {
+                sum[h] += rng::mul_shr_sat(scale, series[start + h], 16);
+            }
+        }
+        series.extend_from_slice(&sum);
+    }
+    (first, stride)
 }
 
 /// Sparse range-maximum and range-minimum tables of every series, so that an engine can bound

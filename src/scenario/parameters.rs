@@ -51,6 +51,11 @@ pub struct EnergySums {
     pub renewable: Vec<Vec<u64>>,
     /// Queued project of each renewable plant (tables::NONE for none).
     pub renewable_project: Vec<u32>,
+    /// With several regions: Σ_h load of each region, `[region][year]` (empty otherwise);
+    /// the region of each added load and of each renewable plant.
+    pub load_by_region: Vec<Vec<u64>>,
+    pub added_region: Vec<usize>,
+    pub renewable_region: Vec<usize>,
 }
 
 impl ParameterLaws {
@@ -99,28 +104,48 @@ impl ParameterLaws {
         self.energies(block);
     }
 
-    /// Fills the demand and renewable energy words of a block whose draws are made.
+    /// Fills the demand and renewable energy words of a block whose draws are made: the
+    /// system's, and with several regions each region's (the system's are then their sums).
     fn energies(&self, block: &mut [u32]) {
         let year = block[param::WEATHER_YEAR] as usize;
         let e = &self.energy;
-        let mut demand = (u128::from(block[param::LOAD_SCALE]) * u128::from(e.load[year])) >> 16;
+        let regions = e.load_by_region.len().max(1);
+        let mut demand = vec![0u64; regions];
+        let mut renewable = vec![0u64; regions];
+        let scale = u128::from(block[param::LOAD_SCALE]);
+        if e.load_by_region.is_empty() {
+            demand[0] = ((scale * u128::from(e.load[year])) >> 16) as u64;
+        } else {
+            for (r, sums) in e.load_by_region.iter().enumerate() {
+                demand[r] = ((scale * u128::from(sums[year])) >> 16) as u64;
+            }
+        }
         let first = param::PROJECTS + self.project_words;
+        let at = |r: usize| if regions > 1 { r } else { 0 };
         for (k, shape) in e.added_shape.iter().enumerate() {
-            demand += (u128::from(block[first + k]) * u128::from(shape[year])) >> 16;
+            demand[at(e.added_region[k])] +=
+                ((u128::from(block[first + k]) * u128::from(shape[year])) >> 16) as u64;
         }
         let online =
             |p: u32| p == NONE || (block[param::PROJECTS + (p / 32) as usize] >> (p % 32)) & 1 == 1;
-        let mut renewable = 0u64;
         for (plant, sums) in e.renewable.iter().enumerate() {
             if online(e.renewable_project[plant]) {
-                renewable += sums[year];
+                renewable[at(e.renewable_region[plant])] += sums[year];
             }
         }
-        let demand = demand as u64;
-        block[param::DEMAND_ENERGY] = demand as u32;
-        block[param::DEMAND_ENERGY + 1] = (demand >> 32) as u32;
-        block[param::RENEWABLE_ENERGY] = renewable as u32;
-        block[param::RENEWABLE_ENERGY + 1] = (renewable >> 32) as u32;
+        let put = |block: &mut [u32], at: usize, v: u64| {
+            block[at] = v as u32;
+            block[at + 1] = (v >> 32) as u32;
+        };
+        if regions > 1 {
+            let base = first + e.added_shape.len();
+            for r in 0..regions {
+                put(block, base + param::REGION_WORDS * r, demand[r]);
+                put(block, base + param::REGION_WORDS * r + 2, renewable[r]);
+            }
+        }
+        put(block, param::DEMAND_ENERGY, demand.iter().sum());
+        put(block, param::RENEWABLE_ENERGY, renewable.iter().sum());
     }
 
     /// Parameter blocks of trajectories `first .. first + count`, one after another, drawn

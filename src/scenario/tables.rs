@@ -87,6 +87,26 @@ pub struct SystemHeader {
     pub record_slots: u32,
     /// Flow records per trajectory: each interface, then each storage device.
     pub flow_slots: u32,
+    /// Network walk: renewables and hourly-capacity units left out of the per-region folds
+    /// (listed in `walk_renewables` and `walk_hourly_units`).
+    pub walk_renewables: u32,
+    pub walk_hourly_units: u32,
+    /// Word of the parameter block where the per-region energies start (see `param`).
+    pub param_regions: u32,
+}
+
+/// A region's hourly series folded at compile time, so that the network walk reads one
+/// series per region instead of one per plant: the output of its renewables that belong to
+/// no queued project, and the capacity of all its hourly-capacity units that belong to no
+/// project (wind, PV and run-of-river as PRAS files carry them), whether or not they can
+/// fail; the walk subtracts the units that are down. Series are in power units (NONE: zero).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct RegionFold {
+    pub renewable: u32,
+    pub renewable_stride: u32,
+    pub available: u32,
+    pub available_stride: u32,
 }
 
 /// `unit_region` tag of a row that is a circuit of interface `i` (`ROW_CIRCUIT | i`).
@@ -149,8 +169,13 @@ pub mod param {
     pub const DEMAND_ENERGY: usize = 2;
     /// Renewable energy available, power units × hours (low word, high word).
     pub const RENEWABLE_ENERGY: usize = 4;
-    /// Then `project_words` words of projects-online bits, then one power per added load.
+    /// Then `project_words` words of projects-online bits, then one power per added load;
+    /// then, in a study with several regions, four words per region (at
+    /// `SystemHeader::param_regions`): its demand energy and its renewable energy (low word,
+    /// high word each). The system's energies are then the regions' sums.
     pub const PROJECTS: usize = 6;
+    /// Words per region in the per-region energy block.
+    pub const REGION_WORDS: usize = 4;
 }
 
 /// Everything an engine needs, as flat integer tables.
@@ -178,6 +203,13 @@ pub struct CompiledSystem {
     pub interface_names: Vec<String>,
     pub storage_names: Vec<String>,
     pub renewables: Vec<TermRow>,
+    /// Network walk: each region's folded series; the renewables that are not folded (they
+    /// belong to a project); and the hourly-capacity units the walk must look at: those of no
+    /// project that can fail (subtracted from the fold while down) and those of a project
+    /// (added while online and up).
+    pub region_fold: Vec<RegionFold>,
+    pub walk_renewables: Vec<u32>,
+    pub walk_hourly_units: Vec<u32>,
     /// Added loads (their scale is the trajectory's drawn power).
     pub added_loads: Vec<TermRow>,
     /// All series, `hours` values each.
@@ -227,6 +259,9 @@ impl CompiledSystem {
             interface_names,
             storage_names,
             renewables,
+            region_fold,
+            walk_renewables,
+            walk_hourly_units,
             added_loads,
             series,
             range_max: _,
@@ -261,6 +296,9 @@ impl CompiledSystem {
         table(bytemuck::cast_slice(interfaces));
         table(bytemuck::cast_slice(storage));
         table(bytemuck::cast_slice(renewables));
+        table(bytemuck::cast_slice(region_fold));
+        table(walk_renewables);
+        table(walk_hourly_units);
         table(bytemuck::cast_slice(added_loads));
         table(series);
     }
@@ -274,7 +312,8 @@ mod tests {
     fn table_rows_match_the_shader_structs() {
         assert_eq!(std::mem::size_of::<UnitRow>(), 40);
         assert_eq!(std::mem::size_of::<TermRow>(), 16);
-        assert_eq!(std::mem::size_of::<SystemHeader>(), 60);
+        assert_eq!(std::mem::size_of::<SystemHeader>(), 72);
+        assert_eq!(std::mem::size_of::<RegionFold>(), 16);
         assert_eq!(std::mem::size_of::<InterfaceRow>(), 40);
         assert_eq!(std::mem::size_of::<StorageRow>(), 40);
     }

@@ -1,15 +1,25 @@
-//! One trajectory of a study with several regions, interfaces or storage: a walk over every
-//! hour with network dispatch. Mirrors `shaders/regions.wgsl`.
+//! One trajectory of a study with several regions, interfaces or storage: a walk over the
+//! hours with network dispatch. Mirrors `shaders/regions.wgsl`.
 //!
-//! Each hour: outage transitions due at that hour are applied; each region's demand,
-//! renewable output and available dispatchable capacity, each interface's limits after
-//! circuit outages, and each store's charge and discharge room are formed; then the hour is
-//! dispatched (`network::dispatch_hour`) and the states of charge advance.
+//! The walk goes from one outage or circuit transition to the next. Within such a stretch the
+//! fleet is fixed, and the stretch (or, failing that, each block of `QUIET_BLOCK` hours in it)
+//! is skipped in O(regions + stores + unfolded terms) when the range tables show that no hour
+//! in it can matter: no region can be short, no region can have a renewable surplus, and no
+//! store can change state (every available reliability store is full, every available shift
+//! store empty). Nothing then happens in any of its hours but the store's full or empty hour
+//! counts, which the skip adds. Demand and renewable energy come from the host (per region),
+//! so skipped hours need no sums.
 //!
-//! Hours with no deficit and no renewable surplus anywhere skip the solver. In them storage
-//! charges from its own region's dispatchable surplus; when every region can fill its stores
-//! that way this is exactly the solver's answer (a local path costs CHARGE − DISPATCHABLE,
-//! an import one hop more), and otherwise the solver runs.
+//! A walked hour: each region's demand, renewable output and available dispatchable capacity,
+//! each interface's limits after circuit outages, and each store's charge and discharge room
+//! are formed (renewables of no project and hourly units that never fail are read as one
+//! folded series per region: `RegionFold`); then the hour is dispatched
+//! (`network::dispatch_hour`) and the states of charge advance.
+//!
+//! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
+//! storage charges from its own region's dispatchable surplus; when every region can fill its
+//! stores that way this is exactly the solver's answer (a local path costs CHARGE −
+//! DISPATCHABLE, an import one hop more), and otherwise the solver runs.
 #![allow(
     clippy::needless_range_loop,
     reason = "keeps code comparable to the shaders"
@@ -26,6 +36,9 @@ use super::outages::UnitStates;
 use super::terms::{self, Params};
 use super::trajectory::Tally;
 
+/// Hours of the blocks a stretch is split into when it cannot be skipped whole.
+pub const QUIET_BLOCK: u32 = 16;
+
 /// Per-thread state of the walk, reused across trajectories.
 #[derive(Default)]
 pub struct RegionsState {
@@ -40,6 +53,20 @@ pub struct RegionsState {
     up_circuits: Vec<u32>,
     /// Stored energy per device (power units × hours).
     soc: Vec<u32>,
+    /// Per region, over a stretch: bounds of demand and renewable output, and the least
+    /// available dispatchable capacity.
+    demand_top: Vec<u32>,
+    demand_floor: Vec<u32>,
+    renewable_top: Vec<u32>,
+    renewable_floor: Vec<u32>,
+    available_floor: Vec<u32>,
+    /// Per region, over the cached aligned block: the least folded hourly capacity.
+    fold_floor: Vec<u32>,
+    /// The aligned block whose bounds are cached (u32::MAX: none).
+    block: u32,
+    /// Loss-of-load tallies: slot 0 is the system, slot 1 + r region r (when there are
+    /// several).
+    tallies: Vec<Tally>,
     regions: Vec<RegionHour>,
     links: Vec<LinkHour>,
     stores: Vec<StoreHour>,
@@ -79,6 +106,34 @@ fn store_available(p: &Params, states: &UnitStates, s: &StorageRow) -> bool {
     p.online(s.project) && (s.unit == NONE || states.up[s.unit as usize] == 1)
 }
 
+/// The hour's value of a folded series (NONE: zero).
+#[inline(always)]
+fn fold_value(sys: &CompiledSystem, p: &Params, series: u32, stride: u32, h: u32) -> u32 {
+    if series == NONE {
+        0
+    } else {
+        sys.series[terms::series_start(sys, series, stride, p.year) + h as usize]
+    }
+}
+
+/// The least (`max = false`) or greatest value of a folded series over hours [a, b).
+#[inline(always)]
+fn fold_extreme(
+    sys: &CompiledSystem,
+    p: &Params,
+    max: bool,
+    series: u32,
+    stride: u32,
+    a: u32,
+    b: u32,
+) -> u32 {
+    if series == NONE {
+        0
+    } else {
+        terms::range_extreme(sys, max, series, stride, p.year, a, b)
+    }
+}
+
 /// Simulates trajectory `trajectory` with parameter block `block`, writing its
 /// `record_slots` records and `flow_slots` flow records.
 #[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
@@ -94,19 +149,55 @@ pub fn trajectory(
     flows: &mut [FlowRecord],
 ) {
     let p = Params::unpack(sys, block);
-    let h_count = sys.header.hours;
+    start(sys, &p, seed, trajectory, states, w, records, flows);
+    walk(
+        sys,
+        &p,
+        seed,
+        trajectory,
+        states,
+        w,
+        risk,
+        records,
+        flows,
+        0,
+        sys.header.hours,
+    );
+}
+
+/// Draws the first outage states and sets up the walk's state and the records (the GPU's
+/// first window).
+#[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
+pub fn start(
+    sys: &CompiledSystem,
+    p: &Params,
+    seed: [u32; 2],
+    trajectory: u64,
+    states: &mut UnitStates,
+    w: &mut RegionsState,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+) {
     let n_regions = sys.header.regions as usize;
-    let n_links = sys.interfaces.len();
     let n_stores = sys.storage.len();
-    let hours = h_count as usize;
-    states.start(sys, &p, seed, trajectory);
+    let hours = sys.header.hours as usize;
+    states.start(sys, p, seed, trajectory);
 
     w.firm.clear();
     w.firm.resize(n_regions, 0);
-    w.spare.clear();
-    w.spare.resize(n_regions, 0);
-    w.need.clear();
-    w.need.resize(n_regions, 0);
+    for v in [
+        &mut w.spare,
+        &mut w.need,
+        &mut w.demand_top,
+        &mut w.demand_floor,
+        &mut w.renewable_top,
+        &mut w.renewable_floor,
+        &mut w.available_floor,
+        &mut w.fold_floor,
+    ] {
+        v.clear();
+        v.resize(n_regions, 0);
+    }
     for u in 0..sys.header.generators as usize {
         if states.up[u] == 1 && sys.units[u].profile == NONE {
             w.firm[sys.unit_region[u] as usize] += sys.units[u].capacity;
@@ -141,17 +232,47 @@ pub fn trajectory(
     }));
     w.give.clear();
     w.give.resize(n_stores, 0);
+    w.block = u32::MAX;
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
     for f in flows.iter_mut() {
         *f = FlowRecord::default();
     }
-    // Tallies: slot 0 is the system, slot 1 + r region r (when there are several).
+    // Demand and renewable energy do not depend on outages: the host computed them.
+    records[0].demand_energy = p.demand_energy;
+    records[0].renewable_energy = p.renewable_energy;
+    if records.len() > 1 {
+        for r in 0..n_regions {
+            let (demand, renewable) = p.region_energies(r);
+            records[1 + r].demand_energy = demand;
+            records[1 + r].renewable_energy = renewable;
+        }
+    }
     let slots = records.len();
-    let mut tallies: Vec<Tally> = (0..slots).map(|s| Tally::new(s * hours)).collect();
+    w.tallies.clear();
+    w.tallies.extend((0..slots).map(|s| Tally::new(s * hours)));
+}
 
-    for h in 0..h_count {
+/// Walks hours [from, to) of a started trajectory: transitions due in them are applied, and
+/// each stretch between two transitions is skipped or walked hour by hour.
+#[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
+pub fn walk(
+    sys: &CompiledSystem,
+    p: &Params,
+    seed: [u32; 2],
+    trajectory: u64,
+    states: &mut UnitStates,
+    w: &mut RegionsState,
+    risk: &mut HourlyRisk,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    from: u32,
+    to: u32,
+) {
+    let h_count = sys.header.hours;
+    let mut h = from;
+    while h < to {
         while states.next_time(h_count) == h {
             let (u, up) = states.advance(sys, seed, trajectory, h);
             let u = u as usize;
@@ -177,180 +298,352 @@ pub fn trajectory(
                 }
             }
         }
-
-        // The hour's regions.
-        for r in 0..n_regions {
-            let l = &sys.loads[r];
-            w.regions[r] = RegionHour {
-                demand: terms::term(p.load_scale, terms::series_value(sys, l, p.year, h)),
-                renewable: 0,
-                available: w.firm[r],
-            };
+        // No transition in [h, end): each piece of it within one aligned block is skipped or
+        // walked.
+        let end = states.next_time(h_count).min(to);
+        let mut a = h;
+        while a < end {
+            let b = ((a / QUIET_BLOCK + 1) * QUIET_BLOCK).min(end);
+            if stretch_is_quiet(sys, p, states, w, a) {
+                quiet_stretch(sys, w, flows, a, b);
+            } else {
+                for hour in a..b {
+                    walk_hour(sys, p, states, w, risk, records, flows, hour);
+                }
+            }
+            a = b;
         }
-        for k in 0..sys.added_loads.len() {
-            let r = sys.added_load_region[k] as usize;
-            w.regions[r].demand += terms::term(
-                p.added_power[k],
-                terms::series_value(sys, &sys.added_loads[k], p.year, h),
+        h = end;
+    }
+}
+
+/// Bounds over aligned block `block` of what does not depend on the outage state: each
+/// region's demand and renewable output, and its folded hourly capacity (all its units up).
+fn block_bounds(sys: &CompiledSystem, p: &Params, w: &mut RegionsState, block: u32) {
+    let (a, b) = block_hours(sys, block);
+    for r in 0..sys.header.regions as usize {
+        let l = &sys.loads[r];
+        let f = &sys.region_fold[r];
+        w.demand_top[r] = terms::term(
+            p.load_scale,
+            terms::range_extreme(sys, true, l.series, l.year_stride, p.year, a, b),
+        );
+        w.demand_floor[r] = terms::term(
+            p.load_scale,
+            terms::range_extreme(sys, false, l.series, l.year_stride, p.year, a, b),
+        );
+        w.renewable_top[r] = fold_extreme(sys, p, true, f.renewable, f.renewable_stride, a, b);
+        w.renewable_floor[r] = fold_extreme(sys, p, false, f.renewable, f.renewable_stride, a, b);
+        w.fold_floor[r] = fold_extreme(sys, p, false, f.available, f.available_stride, a, b);
+    }
+    for k in 0..sys.added_loads.len() {
+        let t = &sys.added_loads[k];
+        let r = sys.added_load_region[k] as usize;
+        w.demand_top[r] += terms::term(
+            p.added_power[k],
+            terms::range_extreme(sys, true, t.series, t.year_stride, p.year, a, b),
+        );
+        w.demand_floor[r] += terms::term(
+            p.added_power[k],
+            terms::range_extreme(sys, false, t.series, t.year_stride, p.year, a, b),
+        );
+    }
+    for i in 0..sys.walk_renewables.len() {
+        let k = sys.walk_renewables[i] as usize;
+        let t = &sys.renewables[k];
+        if p.online(t.project) {
+            let r = sys.renewable_region[k] as usize;
+            w.renewable_top[r] += terms::term(
+                t.scale,
+                terms::range_extreme(sys, true, t.series, t.year_stride, p.year, a, b),
+            );
+            w.renewable_floor[r] += terms::term(
+                t.scale,
+                terms::range_extreme(sys, false, t.series, t.year_stride, p.year, a, b),
             );
         }
-        for k in 0..sys.renewables.len() {
-            let t = &sys.renewables[k];
-            if p.online(t.project) {
-                let r = sys.renewable_region[k] as usize;
-                w.regions[r].renewable +=
-                    terms::term(t.scale, terms::series_value(sys, t, p.year, h));
-            }
-        }
-        for i in 0..sys.hourly_units.len() {
-            let u = sys.hourly_units[i] as usize;
-            if states.up[u] == 1 {
-                let row = &sys.units[u];
-                w.regions[sys.unit_region[u] as usize].available +=
-                    limit(sys, &p, 0, row.profile, row.profile_year_stride, h);
-            }
-        }
-        // The hour's interfaces and stores.
-        for i in 0..n_links {
-            let f = &sys.interfaces[i];
-            let mut forward = limit(sys, &p, f.forward, f.forward_series, f.forward_stride, h);
-            let mut backward = limit(sys, &p, f.backward, f.backward_series, f.backward_stride, h);
-            let up = w.up_circuits[i];
-            if up < f.circuits {
-                forward = circuit_share(forward, up, f.circuits);
-                backward = circuit_share(backward, up, f.circuits);
-            }
-            w.links[i].forward = forward;
-            w.links[i].backward = backward;
-        }
-        for s in 0..n_stores {
-            let st = &sys.storage[s];
-            let (charge, discharge) = if store_available(&p, states, st) {
-                (
-                    st.charge
-                        .min(div_q16_ceil(st.energy - w.soc[s], st.charge_efficiency)),
-                    st.discharge
-                        .min(mul_shr_sat(w.soc[s], st.discharge_efficiency, 16)),
-                )
-            } else {
-                (0, 0)
-            };
-            w.stores[s].charge = charge;
-            w.stores[s].discharge = discharge;
-        }
+    }
+    w.block = block;
+}
 
-        // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
-        // stores then give back what they hold in place of their region's units, and the
-        // other stores charge from their region's spare units; the solver runs only when
-        // the hour is not quiet, or when some store cannot be filled from its own region.
-        let mut quiet = true;
-        for r in 0..n_regions {
-            let g = &w.regions[r];
-            if g.renewable > g.demand || g.demand > g.renewable + g.available {
-                quiet = false;
-            }
-        }
-        let mut solve = !quiet;
-        if quiet {
-            for r in 0..n_regions {
-                let g = &w.regions[r];
-                w.need[r] = g.demand - g.renewable;
-                w.spare[r] = g.available - w.need[r];
-            }
-            for s in 0..n_stores {
-                let r = w.stores[s].region as usize;
-                w.give[s] = 0;
-                if w.stores[s].shift {
-                    // Given back in place of units; not offered to other stores.
-                    w.give[s] = w.stores[s].discharge.min(w.need[r]);
-                    w.need[r] -= w.give[s];
-                    w.stores[s].charge = 0;
-                    w.stores[s].discharge = 0;
-                } else if w.stores[s].charge > w.spare[r] {
-                    solve = true;
-                } else {
-                    w.spare[r] -= w.stores[s].charge;
+/// Hours [a, b) of aligned block `block`.
+#[inline(always)]
+fn block_hours(sys: &CompiledSystem, block: u32) -> (u32, u32) {
+    let a = block * QUIET_BLOCK;
+    (a, (a + QUIET_BLOCK).min(sys.header.hours))
+}
+
+/// Whether no hour from `a` to the end of its aligned block can matter (see the module
+/// notes), from the block's bounds, the available firm fleet and the walked hourly units.
+fn stretch_is_quiet(
+    sys: &CompiledSystem,
+    p: &Params,
+    states: &UnitStates,
+    w: &mut RegionsState,
+    a: u32,
+) -> bool {
+    for s in 0..sys.storage.len() {
+        let st = &sys.storage[s];
+        if store_available(p, states, st) {
+            if st.mode == STORE_SHIFT {
+                if w.soc[s] > 0 {
+                    return false;
                 }
+            } else if w.soc[s] < st.energy {
+                return false;
             }
         }
-        if solve {
-            dispatch_hour(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
+    }
+    let block = a / QUIET_BLOCK;
+    if w.block != block {
+        block_bounds(sys, p, w, block);
+    }
+    let (ba, bb) = block_hours(sys, block);
+    for r in 0..sys.header.regions as usize {
+        w.available_floor[r] = w.firm[r] + w.fold_floor[r];
+    }
+    for i in 0..sys.walk_hourly_units.len() {
+        let u = sys.walk_hourly_units[i] as usize;
+        let row = &sys.units[u];
+        let r = sys.unit_region[u] as usize;
+        if row.project == NONE {
+            if states.up[u] == 0 {
+                let most = terms::range_extreme(
+                    sys,
+                    true,
+                    row.profile,
+                    row.profile_year_stride,
+                    p.year,
+                    ba,
+                    bb,
+                );
+                w.available_floor[r] -= most.min(w.available_floor[r]);
+            }
+        } else if states.up[u] == 1 {
+            w.available_floor[r] += terms::range_extreme(
+                sys,
+                false,
+                row.profile,
+                row.profile_year_stride,
+                p.year,
+                ba,
+                bb,
+            );
+        }
+    }
+    for r in 0..sys.header.regions as usize {
+        if w.renewable_top[r] > w.demand_floor[r]
+            || w.demand_top[r] > w.renewable_floor[r] + w.available_floor[r]
+        {
+            return false;
+        }
+    }
+    true
+}
+
+/// The tallies of a quiet stretch [a, b): nothing is short, curtailed, moved or stored, so
+/// only the stores' full and empty hours count.
+fn quiet_stretch(sys: &CompiledSystem, w: &RegionsState, flows: &mut [FlowRecord], a: u32, b: u32) {
+    let n_links = sys.interfaces.len();
+    for s in 0..sys.storage.len() {
+        let rec = &mut flows[n_links + s];
+        if w.soc[s] == sys.storage[s].energy {
+            rec.first_hours += b - a;
+        }
+        if w.soc[s] == 0 {
+            rec.second_hours += b - a;
+        }
+    }
+}
+
+/// One hour walked and dispatched.
+#[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
+fn walk_hour(
+    sys: &CompiledSystem,
+    p: &Params,
+    states: &UnitStates,
+    w: &mut RegionsState,
+    risk: &mut HourlyRisk,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    h: u32,
+) {
+    let n_regions = sys.header.regions as usize;
+    let n_links = sys.interfaces.len();
+    let n_stores = sys.storage.len();
+    let slots = records.len();
+    // The hour's regions.
+    for r in 0..n_regions {
+        let l = &sys.loads[r];
+        let f = &sys.region_fold[r];
+        w.regions[r] = RegionHour {
+            demand: terms::term(p.load_scale, terms::series_value(sys, l, p.year, h)),
+            renewable: fold_value(sys, p, f.renewable, f.renewable_stride, h),
+            available: w.firm[r] + fold_value(sys, p, f.available, f.available_stride, h),
+        };
+    }
+    for k in 0..sys.added_loads.len() {
+        let r = sys.added_load_region[k] as usize;
+        w.regions[r].demand += terms::term(
+            p.added_power[k],
+            terms::series_value(sys, &sys.added_loads[k], p.year, h),
+        );
+    }
+    for i in 0..sys.walk_renewables.len() {
+        let k = sys.walk_renewables[i] as usize;
+        let t = &sys.renewables[k];
+        if p.online(t.project) {
+            let r = sys.renewable_region[k] as usize;
+            w.regions[r].renewable += terms::term(t.scale, terms::series_value(sys, t, p.year, h));
+        }
+    }
+    for i in 0..sys.walk_hourly_units.len() {
+        let u = sys.walk_hourly_units[i] as usize;
+        let row = &sys.units[u];
+        let r = sys.unit_region[u] as usize;
+        // Units of no project are in the fold: subtracted while down.
+        if row.project == NONE {
+            if states.up[u] == 0 {
+                w.regions[r].available -= limit(sys, p, 0, row.profile, row.profile_year_stride, h);
+            }
+        } else if states.up[u] == 1 {
+            w.regions[r].available += limit(sys, p, 0, row.profile, row.profile_year_stride, h);
+        }
+    }
+    // The hour's interfaces and stores.
+    for i in 0..n_links {
+        let f = &sys.interfaces[i];
+        let mut forward = limit(sys, p, f.forward, f.forward_series, f.forward_stride, h);
+        let mut backward = limit(sys, p, f.backward, f.backward_series, f.backward_stride, h);
+        let up = w.up_circuits[i];
+        if up < f.circuits {
+            forward = circuit_share(forward, up, f.circuits);
+            backward = circuit_share(backward, up, f.circuits);
+        }
+        w.links[i].forward = forward;
+        w.links[i].backward = backward;
+    }
+    for s in 0..n_stores {
+        let st = &sys.storage[s];
+        let (charge, discharge) = if store_available(p, states, st) {
+            (
+                st.charge
+                    .min(div_q16_ceil(st.energy - w.soc[s], st.charge_efficiency)),
+                st.discharge
+                    .min(mul_shr_sat(w.soc[s], st.discharge_efficiency, 16)),
+            )
         } else {
-            w.out.shortfall.clear();
-            w.out.shortfall.resize(n_regions, 0);
-            w.out.curtailment.clear();
-            w.out.curtailment.resize(n_regions, 0);
-            w.out.flow.clear();
-            w.out.flow.resize(n_links, 0);
-            w.out.charge.clear();
-            w.out.charge.extend(w.stores.iter().map(|s| s.charge));
-            w.out.discharge.clear();
-            w.out.discharge.resize(n_stores, 0);
-        }
-        if quiet {
-            for s in 0..n_stores {
-                if w.stores[s].shift {
-                    w.out.discharge[s] = w.give[s];
-                }
-            }
-        }
+            (0, 0)
+        };
+        w.stores[s].charge = charge;
+        w.stores[s].discharge = discharge;
+    }
 
-        // Tallies.
-        let mut system_short = 0u32;
+    // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
+    // stores then give back what they hold in place of their region's units, and the
+    // other stores charge from their region's spare units; the solver runs only when
+    // the hour is not quiet, or when some store cannot be filled from its own region.
+    let mut quiet = true;
+    for r in 0..n_regions {
+        let g = &w.regions[r];
+        if g.renewable > g.demand || g.demand > g.renewable + g.available {
+            quiet = false;
+        }
+    }
+    let mut solve = !quiet;
+    if quiet {
         for r in 0..n_regions {
             let g = &w.regions[r];
-            let shortfall = w.out.shortfall[r];
-            let curtailed = w.out.curtailment[r];
-            system_short += shortfall;
-            if slots > 1 {
-                let rec = &mut records[1 + r];
-                rec.demand_energy += u64::from(g.demand);
-                rec.renewable_energy += u64::from(g.renewable);
-                rec.curtailed_energy += u64::from(curtailed);
-                if shortfall > 0 {
-                    tallies[1 + r].short(rec, risk, h, shortfall);
-                }
-            }
-            let sys_rec = &mut records[0];
-            sys_rec.demand_energy += u64::from(g.demand);
-            sys_rec.renewable_energy += u64::from(g.renewable);
-            sys_rec.curtailed_energy += u64::from(curtailed);
-        }
-        if system_short > 0 {
-            tallies[0].short(&mut records[0], risk, h, system_short);
-        }
-        for i in 0..n_links {
-            let f = w.out.flow[i];
-            let rec = &mut flows[i];
-            if f > 0 {
-                rec.first_energy += f as u64;
-                if f as u32 == w.links[i].forward {
-                    rec.first_hours += 1;
-                }
-            } else if f < 0 {
-                rec.second_energy += (-f) as u64;
-                if (-f) as u32 == w.links[i].backward {
-                    rec.second_hours += 1;
-                }
-            }
+            w.need[r] = g.demand - g.renewable;
+            w.spare[r] = g.available - w.need[r];
         }
         for s in 0..n_stores {
-            let st = &sys.storage[s];
-            let charge = w.out.charge[s];
-            let discharge = w.out.discharge[s];
-            // The last unit of a charge may overshoot by less than one power unit × hour: the
-            // store fills exactly, and the excess is lost like any conversion loss.
-            w.soc[s] = (w.soc[s] + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
-            w.soc[s] -= div_q16_ceil(discharge, st.discharge_efficiency);
-            let rec = &mut flows[n_links + s];
-            rec.first_energy += u64::from(charge);
-            rec.second_energy += u64::from(discharge);
-            if w.soc[s] == st.energy {
+            let r = w.stores[s].region as usize;
+            w.give[s] = 0;
+            if w.stores[s].shift {
+                // Given back in place of units; not offered to other stores.
+                w.give[s] = w.stores[s].discharge.min(w.need[r]);
+                w.need[r] -= w.give[s];
+                w.stores[s].charge = 0;
+                w.stores[s].discharge = 0;
+            } else if w.stores[s].charge > w.spare[r] {
+                solve = true;
+            } else {
+                w.spare[r] -= w.stores[s].charge;
+            }
+        }
+    }
+    if solve {
+        dispatch_hour(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
+    } else {
+        w.out.shortfall.clear();
+        w.out.shortfall.resize(n_regions, 0);
+        w.out.curtailment.clear();
+        w.out.curtailment.resize(n_regions, 0);
+        w.out.flow.clear();
+        w.out.flow.resize(n_links, 0);
+        w.out.charge.clear();
+        w.out.charge.extend(w.stores.iter().map(|s| s.charge));
+        w.out.discharge.clear();
+        w.out.discharge.resize(n_stores, 0);
+    }
+    if quiet {
+        for s in 0..n_stores {
+            if w.stores[s].shift {
+                w.out.discharge[s] = w.give[s];
+            }
+        }
+    }
+
+    // Tallies.
+    let mut system_short = 0u32;
+    for r in 0..n_regions {
+        let shortfall = w.out.shortfall[r];
+        let curtailed = w.out.curtailment[r];
+        system_short += shortfall;
+        if slots > 1 {
+            let rec = &mut records[1 + r];
+            rec.curtailed_energy += u64::from(curtailed);
+            if shortfall > 0 {
+                w.tallies[1 + r].short(rec, risk, h, shortfall);
+            }
+        }
+        records[0].curtailed_energy += u64::from(curtailed);
+    }
+    if system_short > 0 {
+        w.tallies[0].short(&mut records[0], risk, h, system_short);
+    }
+    for i in 0..n_links {
+        let f = w.out.flow[i];
+        let rec = &mut flows[i];
+        if f > 0 {
+            rec.first_energy += f as u64;
+            if f as u32 == w.links[i].forward {
                 rec.first_hours += 1;
             }
-            if w.soc[s] == 0 {
+        } else if f < 0 {
+            rec.second_energy += (-f) as u64;
+            if (-f) as u32 == w.links[i].backward {
                 rec.second_hours += 1;
             }
+        }
+    }
+    for s in 0..n_stores {
+        let st = &sys.storage[s];
+        let charge = w.out.charge[s];
+        let discharge = w.out.discharge[s];
+        // The last unit of a charge may overshoot by less than one power unit × hour: the
+        // store fills exactly, and the excess is lost like any conversion loss.
+        w.soc[s] = (w.soc[s] + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
+        w.soc[s] -= div_q16_ceil(discharge, st.discharge_efficiency);
+        let rec = &mut flows[n_links + s];
+        rec.first_energy += u64::from(charge);
+        rec.second_energy += u64::from(discharge);
+        if w.soc[s] == st.energy {
+            rec.first_hours += 1;
+        }
+        if w.soc[s] == 0 {
+            rec.second_hours += 1;
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct Params<'a> {
     pub renewable_energy: u64,
     pub projects: &'a [u32],
     pub added_power: &'a [u32],
+    /// With several regions: four words per region (demand and renewable energy).
+    pub region_energy: &'a [u32],
 }
 
 impl<'a> Params<'a> {
@@ -36,7 +38,17 @@ impl<'a> Params<'a> {
                 | u64::from(block[param::RENEWABLE_ENERGY + 1]) << 32,
             projects: &block[param::PROJECTS..first_added],
             added_power: &block[first_added..first_added + sys.header.added_loads as usize],
+            region_energy: &block[sys.header.param_regions as usize..],
         }
+    }
+
+    /// Demand and renewable energy of region `r` (studies with several regions).
+    pub fn region_energies(&self, r: usize) -> (u64, u64) {
+        let w = &self.region_energy[param::REGION_WORDS * r..];
+        (
+            u64::from(w[0]) | u64::from(w[1]) << 32,
+            u64::from(w[2]) | u64::from(w[3]) << 32,
+        )
     }
 
     /// Whether queued project `p` (or NONE: no project) is online in this trajectory.

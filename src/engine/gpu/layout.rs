@@ -50,6 +50,15 @@ pub struct Globals {
     pub off_added_load_region: u32,
     pub off_interfaces: u32,
     pub off_storage: u32,
+    pub off_region_fold: u32,
+    pub off_walk_renewables: u32,
+    pub off_walk_hourly_units: u32,
+    pub walk_renewables: u32,
+    pub walk_hourly_units: u32,
+    pub param_regions: u32,
+    /// The hours [window_start, window_end) one dispatch of the network walk advances.
+    pub window_start: u32,
+    pub window_end: u32,
     pub padding: [u32; 3],
 }
 
@@ -94,6 +103,14 @@ pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
         off_added_load_region: place(&sys.added_load_region),
         off_interfaces: place(bytemuck::cast_slice(&sys.interfaces)),
         off_storage: place(bytemuck::cast_slice(&sys.storage)),
+        off_region_fold: place(bytemuck::cast_slice(&sys.region_fold)),
+        off_walk_renewables: place(&sys.walk_renewables),
+        off_walk_hourly_units: place(&sys.walk_hourly_units),
+        walk_renewables: h.walk_renewables,
+        walk_hourly_units: h.walk_hourly_units,
+        param_regions: h.param_regions,
+        window_start: 0,
+        window_end: h.hours,
         ..Globals::default()
     };
     // A storage binding may not be empty.
@@ -105,10 +122,9 @@ pub fn pack_tables(sys: &CompiledSystem) -> (Vec<u32>, Globals) {
 
 /// Words of per-thread scratch: up, repair time and cycle per unit, and the heap with its
 /// sentinel; then, for the network walk, the words laid out in `shaders/regions.wgsl`
-/// (per region: firm, spare, demand, renewable, available, need; per interface: up circuits
-/// and both limits; per store: state of charge, charge and discharge room, give; two tally
-/// words per
-/// record slot; and the solver's arcs and nodes).
+/// (twelve words per region; per interface: up circuits and both limits; per store: state of
+/// charge, charge and discharge room, give; two tally words per record slot; the cached
+/// block and the heap's length; and the solver's arcs and nodes).
 pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
     let outages = 4 * u64::from(sys.header.units) + 1;
     if !sys.is_network() {
@@ -122,7 +138,7 @@ pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
     );
     let arcs = 2 * (4 * r + 2 * i + 2 * s);
     let nodes = r + 2;
-    outages + 6 * r + 3 * i + 4 * s + 2 * u64::from(h.record_slots) + 3 * arcs + 2 * nodes
+    outages + 12 * r + 3 * i + 4 * s + 2 * u64::from(h.record_slots) + 2 + 3 * arcs + 2 * nodes
 }
 
 #[cfg(test)]
@@ -131,7 +147,7 @@ mod tests {
 
     #[test]
     fn globals_match_the_shader_struct() {
-        // 40 u32 in shaders/shared.wgsl; a uniform struct's size is a multiple of 16.
-        assert_eq!(std::mem::size_of::<Globals>(), 160);
+        // 48 u32 in shaders/shared.wgsl; a uniform struct's size is a multiple of 16.
+        assert_eq!(std::mem::size_of::<Globals>(), 192);
     }
 }

@@ -283,8 +283,11 @@ impl GpuEngine {
                 limit,
             });
         }
-        if self.adapter.device_type == "Cpu" {
-            let estimate = software_loop_estimate(sys);
+        let software = self.adapter.device_type == "Cpu";
+        let window = window_hours(sys, software);
+        if software {
+            // The network walk runs in windows of `window` hours; the one-region walk in one.
+            let estimate = window_loop_estimate(sys, window);
             if estimate > SOFTWARE_LOOP_LIMIT {
                 return Err(GpuError::LoopLimit {
                     adapter: self.adapter.name.clone(),
@@ -320,6 +323,7 @@ impl GpuEngine {
             record_slots: sys.header.record_slots as usize,
             flow_slots: sys.header.flow_slots as usize,
             network: sys.is_network(),
+            window,
             per_thread,
             max_threads,
         })
@@ -565,7 +569,7 @@ impl GpuEngine {
         let uniform = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("egap.globals"),
             contents: bytemuck::bytes_of(&globals),
-            usage: wgpu::BufferUsages::UNIFORM,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         });
         let params = d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("egap.params"),
@@ -650,31 +654,61 @@ impl GpuEngine {
             layout: &layout,
             entries: &entries,
         });
-        let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("egap.chunk"),
-        });
-        encoder.clear_buffer(&risk, 0, None);
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("egap.trajectory"),
-                timestamp_writes: None,
+        // The network walk advances every trajectory by one window per dispatch, its state
+        // kept in `scratch` between them; the one-region walk runs whole in one.
+        let window = if gs.network {
+            gs.window
+        } else {
+            gs.hours as u32
+        };
+        let hours = gs.hours as u32;
+        let mut start = 0u32;
+        loop {
+            let end = start.saturating_add(window).min(hours);
+            let last = end >= hours;
+            // Each write lands before the submit that follows it, so each pass reads its own
+            // window.
+            let window_globals = Globals {
+                window_start: start,
+                window_end: end,
+                ..globals
+            };
+            self.queue
+                .write_buffer(&uniform, 0, bytemuck::bytes_of(&window_globals));
+            let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("egap.window"),
             });
-            pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(groups_x, groups_y, 1);
+            if start == 0 {
+                encoder.clear_buffer(&risk, 0, None);
+            }
+            {
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("egap.trajectory"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(pipeline);
+                pass.set_bind_group(0, &bind, &[]);
+                pass.dispatch_workgroups(groups_x, groups_y, 1);
+            }
+            if last {
+                encoder.copy_buffer_to_buffer(&records, 0, &readback, 0, record_bytes);
+                encoder.copy_buffer_to_buffer(&risk, 0, &readback, record_bytes, risk_bytes);
+                if gs.network {
+                    encoder.copy_buffer_to_buffer(
+                        &flows,
+                        0,
+                        &readback,
+                        record_bytes + risk_bytes,
+                        flow_bytes,
+                    );
+                }
+            }
+            self.queue.submit(Some(encoder.finish()));
+            if last {
+                break;
+            }
+            start = end;
         }
-        encoder.copy_buffer_to_buffer(&records, 0, &readback, 0, record_bytes);
-        encoder.copy_buffer_to_buffer(&risk, 0, &readback, record_bytes, risk_bytes);
-        if gs.network {
-            encoder.copy_buffer_to_buffer(
-                &flows,
-                0,
-                &readback,
-                record_bytes + risk_bytes,
-                flow_bytes,
-            );
-        }
-        self.queue.submit(Some(encoder.finish()));
         let words = self.read_back(&readback)?;
         let split = record_bytes as usize / 4;
         let out: Vec<TrajectoryRecord> = bytemuck::pod_collect_to_vec(&words[..split]);
@@ -701,6 +735,41 @@ impl GpuEngine {
 /// Mesa's software adapter (llvmpipe/lavapipe) ends a shader's loops after this many
 /// iterations in all, silently; a study that may need more is refused there.
 const SOFTWARE_LOOP_LIMIT: u64 = 65_535;
+
+/// Loop iterations one window of the network walk is sized for: half the software cap there
+/// (the estimate is an average, and outages bunch), and on a hardware GPU enough for a week
+/// of most studies while a dispatch stays far below a desktop watchdog's two seconds.
+const SOFTWARE_WINDOW_BUDGET: f64 = 32_768.0;
+const HARDWARE_WINDOW_BUDGET: f64 = 4_000_000.0;
+/// The longest window: a week, so that a chunk's progress shows and no dispatch runs long.
+const MAX_WINDOW_HOURS: u32 = 168;
+
+/// The loop iterations of the window that needs most: the first, which also draws every
+/// unit's first state (the estimate's per-unit part), and a window's share of the rest.
+fn window_loop_estimate(sys: &CompiledSystem, window: u32) -> u64 {
+    let total = software_loop_estimate(sys) as f64;
+    let hours = f64::from(sys.header.hours.max(1));
+    let units = 2.5 * f64::from(sys.header.units);
+    let share = (f64::from(window) / hours).min(1.0);
+    (units + (total - units).max(0.0) * share).ceil() as u64
+}
+
+/// Hours one dispatch of the network walk advances: the loop work of one window stays within
+/// the budget by `software_loop_estimate`'s account.
+fn window_hours(sys: &CompiledSystem, software: bool) -> u32 {
+    let hours = sys.header.hours.max(1);
+    if !sys.is_network() {
+        return hours;
+    }
+    let units = 2.5 * f64::from(sys.header.units);
+    let per_hour = ((software_loop_estimate(sys) as f64 - units) / f64::from(hours)).max(1.0);
+    let budget = if software {
+        SOFTWARE_WINDOW_BUDGET
+    } else {
+        HARDWARE_WINDOW_BUDGET
+    };
+    (((budget - units).max(0.0) / per_hour).floor() as u32).clamp(1, MAX_WINDOW_HOURS.min(hours))
+}
 
 /// A generous estimate of the loop iterations one trajectory needs: the unit loops, 1.5 times
 /// the expected outage transitions (each with a heap sift), the event loop and an hour walk
@@ -760,6 +829,8 @@ pub struct GpuSystem {
     flow_slots: usize,
     /// Runs the `regions` kernel (several regions, interfaces or storage).
     network: bool,
+    /// Hours one dispatch of the `regions` kernel advances.
+    window: u32,
     per_thread: u64,
     max_threads: usize,
 }
