@@ -169,7 +169,7 @@ fn generated_statistics_match_rts_gmlc() {
     let pv = fleet_capacity_factor(&dir, "DAY_AHEAD_pv.csv", &capacity);
     let (_, load) = column_sums(&dir.join("DAY_AHEAD_regional_Load.csv"));
     let (real_wind, real_pv) = (CapacityFactorStats::of(&wind), CapacityFactorStats::of(&pv));
-    // The published figures (facts.md 9.7–9.9) come out of these files.
+    // The figures docs/sources.md cites (S-ref-1 to S-ref-3) come out of these files.
     assert_eq!((wind.len(), pv.len(), load.len()), (8784, 8784, 8784));
     assert!((real_wind.mean - 0.325).abs() < 0.0005);
     assert!((real_wind.below_5pct - 0.254).abs() < 0.0005);
