@@ -19,9 +19,9 @@ mkdir -p "$out"
   cargo build --release $features 2>&1 | tail -2
   "$egap_bin" devices
   CI=true cargo test --release $features --test gpu --test gpu_network --test network_limits --test determinism --test pras -- --nocapture 2>&1 | grep -E "GPU tests on|^test |test result"
-  if [ -z "$features" ] && [ -f ../shared/data/pras/rts.pras ]; then
-    "$egap_bin" bench ../shared/data/pras/rts.pras --trajectories 100000 --backend gpu
-    "$egap_bin" bench ../shared/data/pras/rts.pras --trajectories 2000 --backend cpu
+  if [ -z "$features" ] && [ -f data/pras/rts.pras ]; then
+    "$egap_bin" bench data/pras/rts.pras --trajectories 100000 --backend gpu
+    "$egap_bin" bench data/pras/rts.pras --trajectories 2000 --backend cpu
   fi
   for s in scenarios/rts79/rts79.toml scenarios/rts79x3/rts79x3.toml; do
     "$egap_bin" bench "$s" --trajectories 2000000 --backend gpu

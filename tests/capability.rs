@@ -12,7 +12,13 @@ use egap::{RunOptions, Study};
 /// every unit in.
 fn available_capacity_distribution() -> Vec<f64> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let units = std::fs::read_to_string(root.join("../shared/data/rts79/units.csv")).unwrap();
+    let path = root.join("data/rts79/units.csv");
+    let units = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} (see data/rts79/README.md): {e}",
+            path.display()
+        )
+    });
     let mut p = vec![1.0];
     for line in units.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

@@ -2,9 +2,9 @@
 //! with 700 MW more load in every region), GPU == CPU on it, import and direct run agree byte
 //! for byte, units convert, and every feature egap cannot represent is refused by name.
 //!
-//! The RTS-GMLC file is read from ../shared/data/pras/ (reference data, not copied into the
-//! project); tests that need it skip with a message when it is absent. Small systems are
-//! written here with the HDF5 crate, in PRAS's layout.
+//! The RTS-GMLC and toy systems are PRAS's own files, bundled in data/pras/ (see its
+//! README.md); a test that needs one fails, naming the file, if it is missing. Small systems
+//! are written here with the HDF5 crate, in PRAS's layout.
 #![cfg(feature = "pras")]
 
 use std::path::{Path, PathBuf};
@@ -15,19 +15,18 @@ use hdf5::types::{FixedAscii, FixedUnicode};
 
 mod common;
 
-fn shared_pras(name: &str) -> Option<PathBuf> {
+/// A PRAS system file bundled in data/pras/.
+fn reference_pras(name: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/pras")
+        .join("data/pras")
         .join(name);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "skipping: {} is absent (PRAS reference systems live in ../shared/data/pras/)",
-            path.display()
-        );
-        None
-    }
+    assert!(
+        path.is_file(),
+        "{} is missing: PRAS's reference systems ship with the repository in data/pras/ \
+         (see its README.md)",
+        path.display()
+    );
+    path
 }
 
 #[derive(hdf5::H5Type, Clone)]
@@ -372,8 +371,8 @@ fn run_cpu(study: &Study, trajectories: u64) -> egap::stats::Summary {
 
 /// The RTS-GMLC system with `extra` MW of load in every region, over the `steps` hours
 /// around its peak load (all of it when `steps` is its length).
-fn rts_plus(extra: f64, steps: usize) -> Option<PrasSystem> {
-    let mut system = egap::pras::file::read(&shared_pras("rts.pras")?).unwrap();
+fn rts_plus(extra: f64, steps: usize) -> PrasSystem {
+    let mut system = egap::pras::file::read(&reference_pras("rts.pras")).unwrap();
     let load = &system.regions.properties["load"];
     let total = |t: usize| (0..load.assets).map(|r| load.at(t, r)).sum::<f64>();
     let peak = (0..system.steps)
@@ -397,14 +396,12 @@ fn rts_plus(extra: f64, steps: usize) -> Option<PrasSystem> {
     for v in &mut system.regions.properties.get_mut("load").unwrap().values {
         *v += extra;
     }
-    Some(system)
+    system
 }
 
 #[test]
 fn the_rts_system_imports_whole() {
-    let Some(path) = shared_pras("rts.pras") else {
-        return;
-    };
+    let path = reference_pras("rts.pras");
     let study = Study::load(&path).unwrap();
     let s = &study.scenario;
     assert_eq!(s.hours, 8784);
@@ -435,9 +432,7 @@ fn the_rts_system_imports_whole() {
 /// error about 10 ppm) is about 470 ppm, see the README.
 #[test]
 fn the_rts_system_with_700_mw_more_per_region_has_a_neue_of_a_few_hundred_ppm() {
-    let Some(system) = rts_plus(700.0, 8784) else {
-        return;
-    };
+    let system = rts_plus(700.0, 8784);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rts700.pras");
     write_pras(&path, &system, &[]);
@@ -452,10 +447,7 @@ fn the_rts_system_with_700_mw_more_per_region_has_a_neue_of_a_few_hundred_ppm() 
 #[test]
 fn import_then_run_equals_running_the_pras_file_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cases = vec![("toy", toy(48))];
-    if let Some(rts) = rts_plus(700.0, 336) {
-        cases.push(("rts", rts));
-    }
+    let cases = [("toy", toy(48)), ("rts", rts_plus(700.0, 336))];
     for (name, system) in cases {
         let pras = dir.path().join(format!("{name}.pras"));
         write_pras(&pras, &system, &[]);
@@ -676,9 +668,7 @@ fn what_egap_cannot_represent_is_refused_by_name() {
 
 #[test]
 fn the_five_minute_toy_model_of_pras_is_refused_with_its_timestep() {
-    let Some(path) = shared_pras("toymodel.pras") else {
-        return;
-    };
+    let path = reference_pras("toymodel.pras");
     let message = Study::load(&path).err().unwrap().to_string();
     assert!(message.contains("timestep_length: is 5 min"), "{message}");
 }
@@ -705,10 +695,7 @@ fn pras_systems_are_identical_on_gpu_and_cpu() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut cases = vec![("toy", toy(24))];
-    if let Some(rts) = rts_plus(700.0, 12) {
-        cases.push(("rts", rts));
-    }
+    let cases = [("toy", toy(24)), ("rts", rts_plus(700.0, 12))];
     for (name, system) in cases {
         let path = dir.path().join(format!("{name}.pras"));
         write_pras(&path, &system, &[]);
@@ -983,9 +970,7 @@ fn the_rts_year_is_identical_on_gpu_and_cpu_or_refused_on_a_software_adapter() {
     let Some(gpu) = common::gpu_engine() else {
         return;
     };
-    let Some(system) = rts_plus(700.0, 8784) else {
-        return;
-    };
+    let system = rts_plus(700.0, 8784);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rts700.pras");
     write_pras(&path, &system, &[]);

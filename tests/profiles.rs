@@ -2,7 +2,7 @@
 //! determinism, independence of series, spec errors and a CSV that egap reads back.
 //!
 //! Calibration (`generated_statistics_match_rts_gmlc`): RTS-GMLC's 2020 day-ahead profiles
-//! (`shared/data/rts-gmlc/`, skipped when absent) give one measured year; the generator makes
+//! (`data/rts-gmlc/`, see its README) give one measured year; the generator makes
 //! seven weather years from a spec with RTS-GMLC's mean capacity factors, latitude and load
 //! factor, and the mean over those years of each statistic (the median for the longest calm
 //! spell) must be within these tolerances of the measured value:
@@ -51,14 +51,24 @@ mean_cf = 0.275
 latitude_deg = 34
 "#;
 
-fn rts_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/rts-gmlc");
-    if dir.join("gen.csv").is_file() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no RTS-GMLC data at {}", dir.display());
-        None
+/// The bundled RTS-GMLC files (data/rts-gmlc/); a missing file fails the test, naming it.
+fn rts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/rts-gmlc");
+    for file in [
+        "gen.csv",
+        "DAY_AHEAD_wind.csv",
+        "DAY_AHEAD_pv.csv",
+        "DAY_AHEAD_regional_Load.csv",
+    ] {
+        let path = dir.join(file);
+        assert!(
+            path.is_file(),
+            "{} is missing: the RTS-GMLC reference data ships with the repository in \
+             data/rts-gmlc/ (see its README.md)",
+            path.display()
+        );
     }
+    dir
 }
 
 fn reader(path: &Path) -> csv::Reader<std::fs::File> {
@@ -153,13 +163,13 @@ fn within_factor(what: &'static str, real: f64, generated: f64, factor: f64) -> 
 
 #[test]
 fn generated_statistics_match_rts_gmlc() {
-    let Some(dir) = rts_dir() else { return };
+    let dir = rts_dir();
     let capacity = capacities(&dir);
     let wind = fleet_capacity_factor(&dir, "DAY_AHEAD_wind.csv", &capacity);
     let pv = fleet_capacity_factor(&dir, "DAY_AHEAD_pv.csv", &capacity);
     let (_, load) = column_sums(&dir.join("DAY_AHEAD_regional_Load.csv"));
     let (real_wind, real_pv) = (CapacityFactorStats::of(&wind), CapacityFactorStats::of(&pv));
-    // The published figures (facts.md 9.7–9.9) come out of these files.
+    // The figures docs/sources.md cites (S-ref-1 to S-ref-3) come out of these files.
     assert_eq!((wind.len(), pv.len(), load.len()), (8784, 8784, 8784));
     assert!((real_wind.mean - 0.325).abs() < 0.0005);
     assert!((real_wind.below_5pct - 0.254).abs() < 0.0005);

@@ -1,12 +1,12 @@
 //! Philox4x32-10 against the published known-answer vectors (Random123, Salmon et al. SC11),
-//! read from the shared reference data.
+//! read from the bundled reference data (`data/philox4x32-10-kat.txt`, see data/README.md).
 
 use std::path::Path;
 
 use egap::engine::rng::philox4x32_10;
 
 fn kat_file() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/philox4x32-10-kat.txt");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/philox4x32-10-kat.txt");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 

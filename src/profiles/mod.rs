@@ -4,7 +4,7 @@
 //! Each model keeps the structure that matters to an adequacy study (seasons, day and night,
 //! weekdays, calm spells, cloudy days, hot years) and draws the weather afresh for every
 //! weather year. The default parameters are calibrated against the public RTS-GMLC profiles
-//! (a synthetic US South-west system, 2020; rows 9.7–9.9 of `shared/data/facts.md`);
+//! (a synthetic US South-west system, 2020; `docs/sources.md` S-ref-1 to S-ref-3);
 //! `tests/profiles.rs` compares the statistics. See [`wind`], [`solar`] and [`load`] for the
 //! equations and the calibration numbers.
 //!
