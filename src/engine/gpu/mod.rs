@@ -861,6 +861,54 @@ mod tests {
         }
     }
 
+    /// Constants the network kernel shares with the host are the host's.
+    #[test]
+    fn shader_constants_match_the_host() {
+        let module = naga::front::wgsl::parse_str(REGIONS_SHADER).expect("parses");
+        let constant = |name: &str| -> u32 {
+            let (_, c) = module
+                .constants
+                .iter()
+                .find(|(_, c)| c.name.as_deref() == Some(name))
+                .unwrap_or_else(|| panic!("no constant {name} in the shader"));
+            match module.global_expressions[c.init] {
+                naga::Expression::Literal(naga::Literal::U32(v)) => v,
+                ref e => panic!("{name} = {e:?}"),
+            }
+        };
+        assert_eq!(
+            constant("QUIET_BLOCK"),
+            crate::engine::cpu::regions::QUIET_BLOCK
+        );
+        let words = |bytes: usize| (bytes / 4) as u32;
+        use crate::scenario::tables as t;
+        assert_eq!(
+            constant("FOLD_WORDS"),
+            words(std::mem::size_of::<t::RegionFold>())
+        );
+        assert_eq!(
+            constant("UNIT_WORDS"),
+            words(std::mem::size_of::<t::UnitRow>())
+        );
+        assert_eq!(
+            constant("TERM_WORDS"),
+            words(std::mem::size_of::<t::TermRow>())
+        );
+        assert_eq!(
+            constant("INTERFACE_WORDS"),
+            words(std::mem::size_of::<t::InterfaceRow>())
+        );
+        assert_eq!(
+            constant("STORAGE_WORDS"),
+            words(std::mem::size_of::<t::StorageRow>())
+        );
+        assert_eq!(constant("ROW_CIRCUIT"), t::ROW_CIRCUIT);
+        assert_eq!(constant("ROW_STORAGE"), t::ROW_STORAGE);
+        assert_eq!(constant("STORE_SHIFT"), t::STORE_SHIFT);
+        assert_eq!(constant("NEVER"), t::NEVER);
+        assert_eq!(constant("UNIT_BITS"), t::UNIT_BITS);
+    }
+
     /// The WGSL twins of the host structs have the host's size.
     #[test]
     fn shader_structs_match_the_host_structs() {
