@@ -266,3 +266,111 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
         "{with_charge} {with_discharge}"
     );
 }
+
+/// The engine's objective of a dispatch (see `network.rs`): −4096 per unit of deficit served,
+/// 1024 per unit of dispatchable output above the region's own need served locally (and −1024
+/// per unit of it displaced), 2048 per unit discharged, −1536 (−512 for a shift store) per
+/// unit charged, one per MW per interface crossed.
+fn objective(
+    regions: &[RegionHour],
+    links: &[LinkHour],
+    stores: &[StoreHour],
+    out: &Dispatch,
+) -> i64 {
+    let mut inflow = vec![0i64; regions.len()];
+    let mut cost = 0i64;
+    for (i, l) in links.iter().enumerate() {
+        let f = out.flow[i];
+        inflow[l.to as usize] += f;
+        inflow[l.from as usize] -= f;
+        cost += f.abs();
+    }
+    for (s, st) in stores.iter().enumerate() {
+        let (c, d) = (i64::from(out.charge[s]), i64::from(out.discharge[s]));
+        inflow[st.region as usize] += d - c;
+        cost += 2048 * d - if st.shift { 512 } else { 1536 } * c;
+    }
+    for (r, g) in regions.iter().enumerate() {
+        let need = i64::from(g.demand.saturating_sub(g.renewable));
+        let surplus = i64::from(g.renewable.saturating_sub(g.demand));
+        let deficit = (need - i64::from(g.available)).max(0);
+        let served = deficit - i64::from(out.shortfall[r]);
+        let renewable_used = surplus - i64::from(out.curtailment[r]);
+        // Dispatchable output beyond min(need, available) (negative when displaced), by the
+        // region's balance.
+        let dispatch = served - renewable_used - inflow[r];
+        cost += -4096 * served + 1024 * dispatch;
+    }
+    cost
+}
+
+/// The warm start (`warm::dispatch_hour_warm`) against solving every hour from scratch, over
+/// sequences of hours whose demands, renewables, capacities and limits drift as real hours do
+/// and now and then jump: the same objective in every hour (both are optima of it), a
+/// physically feasible dispatch, and the warm path taken in most hours (or the test would
+/// check nothing).
+#[test]
+fn the_warm_start_reaches_the_optimum_over_drifting_hours() {
+    use egap::engine::cpu::warm::{Warm, dispatch_hour_warm};
+    let mut rng = common::Random(0x51A7_E0F2_9B3C_4D18);
+    let (mut net, mut out, mut cold) =
+        (Network::default(), Dispatch::default(), Dispatch::default());
+    let mut warm = Warm::default();
+    let mut hours = 0;
+    for (case, (mut regions, mut links)) in common::random_networks(60, 6, 0x7F4A_7C15_9E37_79B9)
+        .into_iter()
+        .enumerate()
+    {
+        let mut stores = random_stores(&mut rng, regions.len());
+        for s in stores.iter_mut() {
+            s.shift = rng.below(3) == 0;
+        }
+        // A parallel interface now and then (a two-arc cycle).
+        if rng.below(3) == 0 && !links.is_empty() {
+            let twin = links[0];
+            links.push(twin);
+        }
+        warm.reset();
+        let drift = |rng: &mut common::Random, x: u32, top: u64| -> u32 {
+            if rng.below(40) == 0 {
+                rng.below(top) as u32
+            } else {
+                (i64::from(x) + rng.below(21) as i64 - 10).clamp(0, top as i64) as u32
+            }
+        };
+        for hour in 0..150 {
+            for g in regions.iter_mut() {
+                g.demand = drift(&mut rng, g.demand, 500);
+                g.renewable = drift(&mut rng, g.renewable, 600);
+                g.available = drift(&mut rng, g.available, 420);
+            }
+            for l in links.iter_mut() {
+                l.forward = drift(&mut rng, l.forward, 300);
+                l.backward = drift(&mut rng, l.backward, 300);
+            }
+            for s in stores.iter_mut() {
+                s.charge = drift(&mut rng, s.charge, 300);
+                s.discharge = drift(&mut rng, s.discharge, 300);
+            }
+            let label = format!("case {case} hour {hour}");
+            dispatch_hour(&regions, &links, &stores, &mut net, &mut cold);
+            dispatch_hour_warm(&regions, &links, &stores, &mut net, &mut warm, &mut out);
+            feasible(&label, &regions, &links, &stores, &out);
+            assert_eq!(
+                objective(&regions, &links, &stores, &out),
+                objective(&regions, &links, &stores, &cold),
+                "{label}: warm {out:?}\ncold {cold:?}\n{regions:?}\n{links:?}\n{stores:?}"
+            );
+            hours += 1;
+        }
+    }
+    eprintln!(
+        "{hours} hours: {} warm, {} from scratch",
+        warm.warm_hours, warm.cold_hours
+    );
+    assert!(
+        warm.warm_hours * 2 > hours,
+        "{} of {hours} hours warm",
+        warm.warm_hours
+    );
+}

@@ -5,10 +5,11 @@
 //! counters are integer sums.
 
 pub mod network;
-mod outages;
+pub mod outages;
 pub mod regions;
 mod terms;
 mod trajectory;
+pub mod warm;
 
 use rayon::prelude::*;
 
