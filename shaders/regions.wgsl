@@ -220,8 +220,8 @@ fn block_bounds(p: Params, block: u32) {
     for (var r = 0u; r < globals.regions; r++) {
         let l = globals.off_loads + r * TERM_WORDS;
         let f = fold_row(r);
-        scratch[w_demand_top(walk, r)] = term(p.load_scale, range_extreme(true, tables[l], tables[l + 1u], p.year, a, b));
-        scratch[w_demand_floor(walk, r)] = term(p.load_scale, range_extreme(false, tables[l], tables[l + 1u], p.year, a, b));
+        scratch[w_demand_top(walk, r)] = load_term(p, range_extreme(true, tables[l], tables[l + 1u], p.year, a, b));
+        scratch[w_demand_floor(walk, r)] = load_term(p, range_extreme(false, tables[l], tables[l + 1u], p.year, a, b));
         scratch[w_renewable_top(walk, r)] = fold_extreme(p, true, tables[f], tables[f + 1u], a, b);
         scratch[w_renewable_floor(walk, r)] = fold_extreme(p, false, tables[f], tables[f + 1u], a, b);
         scratch[w_fold_floor(walk, r)] = fold_extreme(p, false, tables[f + 2u], tables[f + 3u], a, b);
@@ -229,8 +229,8 @@ fn block_bounds(p: Params, block: u32) {
     for (var k = 0u; k < globals.added_loads; k++) {
         let row = globals.off_added_loads + k * TERM_WORDS;
         let r = tables[globals.off_added_load_region + k];
-        scratch[w_demand_top(walk, r)] += term(added_power(p, k), range_extreme(true, tables[row], tables[row + 1u], p.year, a, b));
-        scratch[w_demand_floor(walk, r)] += term(added_power(p, k), range_extreme(false, tables[row], tables[row + 1u], p.year, a, b));
+        scratch[w_demand_top(walk, r)] += added_term(added_power(p, k), range_extreme(true, tables[row], tables[row + 1u], p.year, a, b));
+        scratch[w_demand_floor(walk, r)] += added_term(added_power(p, k), range_extreme(false, tables[row], tables[row + 1u], p.year, a, b));
     }
     for (var i = 0u; i < globals.walk_renewables; i++) {
         let k = tables[globals.off_walk_renewables + i];
@@ -316,13 +316,13 @@ fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
     for (var r = 0u; r < n_regions; r++) {
         let l = globals.off_loads + r * TERM_WORDS;
         let f = fold_row(r);
-        scratch[w_demand(walk, r)] = term(p.load_scale, series_value(l, p.year, h));
+        scratch[w_demand(walk, r)] = load_term(p, series_value(l, p.year, h));
         scratch[w_renewable(walk, r)] = fold_value(p, tables[f], tables[f + 1u], h);
         scratch[w_available(walk, r)] = scratch[w_firm(walk, r)] + fold_value(p, tables[f + 2u], tables[f + 3u], h);
     }
     for (var k = 0u; k < globals.added_loads; k++) {
         let r = tables[globals.off_added_load_region + k];
-        scratch[w_demand(walk, r)] += term(added_power(p, k), series_value(globals.off_added_loads + k * TERM_WORDS, p.year, h));
+        scratch[w_demand(walk, r)] += added_term(added_power(p, k), series_value(globals.off_added_loads + k * TERM_WORDS, p.year, h));
     }
     for (var i = 0u; i < globals.walk_renewables; i++) {
         let k = tables[globals.off_walk_renewables + i];

@@ -91,6 +91,7 @@ struct FlowRecord {
 
 const NONE: u32 = 0xFFFFFFFFu;
 const Q16_ONE: u32 = 65536u;
+const Q31_ONE: u32 = 0x80000000u;
 const NEVER: u32 = 32767u;
 const UNIT_BITS: u32 = 17u;
 const UNIT_WORDS: u32 = 10u;
@@ -106,7 +107,8 @@ const PARAM_WEATHER_YEAR: u32 = 0u;
 const PARAM_LOAD_SCALE: u32 = 1u;
 const PARAM_DEMAND_ENERGY: u32 = 2u;
 const PARAM_RENEWABLE_ENERGY: u32 = 4u;
-const PARAM_PROJECTS: u32 = 6u;
+const PARAM_LOAD_FRACTION: u32 = 6u;
+const PARAM_PROJECTS: u32 = 7u;
 
 fn table_word(i: u32) -> u32 {
     return tables[i];

@@ -4,7 +4,9 @@
 // The parameters of one trajectory, unpacked from its block.
 struct Params {
     year: u32,
+    // The load multiplier: whole part and Q32 fraction (terms.rs: Params).
     load_scale: u32,
+    load_fraction: u32,
     demand_energy: vec2<u32>,
     renewable_energy: vec2<u32>,
     // Index of the block's first word, for the project bits and added-load powers.
@@ -15,6 +17,7 @@ fn params_unpack(base: u32) -> Params {
     return Params(
         params[base + PARAM_WEATHER_YEAR],
         params[base + PARAM_LOAD_SCALE],
+        params[base + PARAM_LOAD_FRACTION],
         vec2<u32>(params[base + PARAM_DEMAND_ENERGY], params[base + PARAM_DEMAND_ENERGY + 1u]),
         vec2<u32>(params[base + PARAM_RENEWABLE_ENERGY], params[base + PARAM_RENEWABLE_ENERGY + 1u]),
         base,
@@ -36,6 +39,26 @@ fn term(scale: u32, value: u32) -> u32 {
     return mul_shr_sat(scale, value, 16u);
 }
 
+// A load times the trajectory's multiplier, rounded to the nearest power unit, saturating
+// (terms.rs: load_term).
+fn load_term(p: Params, value: u32) -> u32 {
+    let f = mul_hi_lo(value, p.load_fraction);
+    let w = mul_hi_lo(value, p.load_scale);
+    if (w.x != 0u) {
+        return 0xFFFFFFFFu;
+    }
+    let rest = f.x + (f.y >> 31u);
+    let sum = w.y + rest;
+    return select(sum, 0xFFFFFFFFu, sum < rest);
+}
+
+// An added load's power times its Q31 shape, rounded to the nearest power unit
+// (terms.rs: added_term).
+fn added_term(power: u32, shape: u32) -> u32 {
+    let m = mul_hi_lo(power, shape);
+    return ((m.x << 1u) | (m.y >> 31u)) + ((m.y >> 30u) & 1u);
+}
+
 fn series_start(series: u32, stride: u32, year: u32) -> u32 {
     return (series + year * stride) * globals.hours;
 }
@@ -44,7 +67,7 @@ fn series_start(series: u32, stride: u32, year: u32) -> u32 {
 fn series_value(row: u32, year: u32, hour: u32) -> u32 {
     let series = tables[row];
     if (series == NONE) {
-        return Q16_ONE;
+        return Q31_ONE;
     }
     return tables[globals.off_series + series_start(series, tables[row + 1u], year) + hour];
 }
@@ -52,7 +75,7 @@ fn series_value(row: u32, year: u32, hour: u32) -> u32 {
 fn range_extreme(is_max: bool, series: u32, stride: u32, year: u32, a: u32, b: u32) -> u32 {
     let table = select(globals.off_range_min, globals.off_range_max, is_max);
     if (series == NONE) {
-        return Q16_ONE;
+        return Q31_ONE;
     }
     let hours = globals.hours;
     let k = 31u - countLeadingZeros(b - a);
@@ -63,9 +86,9 @@ fn range_extreme(is_max: bool, series: u32, stride: u32, year: u32, a: u32, b: u
 }
 
 fn demand(p: Params, h: u32) -> u32 {
-    var d = term(p.load_scale, series_value(globals.off_load, p.year, h));
+    var d = load_term(p, series_value(globals.off_load, p.year, h));
     for (var k = 0u; k < globals.added_loads; k++) {
-        d += term(added_power(p, k), series_value(globals.off_added_loads + k * TERM_WORDS, p.year, h));
+        d += added_term(added_power(p, k), series_value(globals.off_added_loads + k * TERM_WORDS, p.year, h));
     }
     return d;
 }
@@ -83,10 +106,10 @@ fn renewable(p: Params, h: u32) -> u32 {
 
 fn demand_bound(p: Params, a: u32, b: u32, is_max: bool) -> u32 {
     let l = globals.off_load;
-    var d = term(p.load_scale, range_extreme(is_max, tables[l], tables[l + 1u], p.year, a, b));
+    var d = load_term(p, range_extreme(is_max, tables[l], tables[l + 1u], p.year, a, b));
     for (var k = 0u; k < globals.added_loads; k++) {
         let row = globals.off_added_loads + k * TERM_WORDS;
-        d += term(added_power(p, k), range_extreme(is_max, tables[row], tables[row + 1u], p.year, a, b));
+        d += added_term(added_power(p, k), range_extreme(is_max, tables[row], tables[row + 1u], p.year, a, b));
     }
     return d;
 }

@@ -11,7 +11,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::engine::{ChunkRecords, TrajectoryRecord};
-use crate::scenario::tables::{Q16_ONE, param};
+use crate::scenario::tables::param;
 use crate::{Error, Study};
 
 pub struct SamplesWriter<'s> {
@@ -89,7 +89,9 @@ impl<'s> SamplesWriter<'s> {
             let mut row: Vec<String> = vec![
                 t.to_string(),
                 self.study.scenario.weather_years[b[param::WEATHER_YEAR] as usize].clone(),
-                (f64::from(b[param::LOAD_SCALE]) / f64::from(Q16_ONE)).to_string(),
+                (f64::from(b[param::LOAD_SCALE])
+                    + f64::from(b[param::LOAD_FRACTION]) / 4294967296.0)
+                    .to_string(),
             ];
             for k in 0..sys.added_loads.len() {
                 row.push(mw(u64::from(b[first_added + k])).to_string());

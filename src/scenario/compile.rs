@@ -84,7 +84,8 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         .unwrap_or(1_000_000);
     let units_per_mw = 1.0e6 / power_unit_w as f64;
     let power = |mw: f64| (mw * units_per_mw).round() as u32;
-    let q16 = |f: f64| (f * f64::from(Q16_ONE)).round() as u32;
+    // Added-load shapes are Q31 fractions (see `Q31_ONE`).
+    let q31 = |f: f64| (f * f64::from(Q31_ONE)).round().min(f64::from(Q31_ONE)) as u32;
 
     let mut series = Vec::new();
     let mut add = |p: &Profile, quantize: &dyn Fn(f64) -> u32| -> (u32, u32) {
@@ -200,11 +201,14 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         .renewables
         .iter()
         .map(|r| {
-            let (s, stride) = add(&r.capacity_factor, &q16);
+            // The plant's output in power units, hour by hour: capacity × capacity factor in
+            // floating point, rounded once, so 100 MW at 0.7 is exactly 70 MW.
+            let output = |cf: f64| power(r.capacity_mw * cf);
+            let (s, stride) = add(&r.capacity_factor, &output);
             TermRow {
                 series: s,
                 year_stride: stride,
-                scale: power(r.capacity_mw),
+                scale: Q16_ONE,
                 project: project(r.project),
             }
         })
@@ -214,7 +218,7 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
         .iter()
         .map(|a| match &a.shape {
             Some(shape) => {
-                let (s, stride) = add(shape, &q16);
+                let (s, stride) = add(shape, &q31);
                 TermRow {
                     series: s,
                     year_stride: stride,
@@ -285,9 +289,10 @@ pub fn compile(scenario: &Scenario) -> Result<(CompiledSystem, ParameterLaws), S
     let levels = usize::BITS - hours.leading_zeros(); // ⌊log2 hours⌋ + 1
     let (range_max, range_min) = range_tables(&series, hours, levels as usize);
 
+    // Σ_h ⌊scale · series[h] / 2^16⌋; a flat added-load shape (NONE) is Q31_ONE each hour.
     let term_sum = |t: &TermRow, y: usize, scale: u32| -> u64 {
         if t.series == NONE {
-            return u64::from(scale) * hours as u64;
+            return u64::from(Q31_ONE) * hours as u64;
         }
         let s = (t.series + y as u32 * t.year_stride) as usize * hours;
         series[s..s + hours]

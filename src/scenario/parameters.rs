@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 
-use super::tables::{NONE, Q16_ONE, param};
+use super::tables::{NONE, param};
 use super::uncertain::Uncertain;
 use crate::engine::rng;
 
@@ -34,12 +34,24 @@ pub struct ParameterLaws {
     pub energy: EnergySums,
 }
 
+/// The whole part and the Q32 fraction of a load multiplier `m` (see `param::LOAD_SCALE`).
+pub fn multiplier_words(m: f64) -> (u32, u32) {
+    let whole = m.floor();
+    let fraction = ((m - whole) * 4294967296.0).round();
+    if fraction >= 4294967296.0 {
+        (whole as u32 + 1, 0)
+    } else {
+        (whole as u32, fraction as u32)
+    }
+}
+
 /// Sums over the horizon, per weather year, from which the host computes a trajectory's
 /// demand and renewable energy without an hourly pass.
 ///
-/// Demand energy is ⌊m · ΣL / 2^16⌋ + Σ_k ⌊P_k · Σshape_k / 2^16⌋: it differs from the sum of
-/// the engines' hourly demands (each floored separately) by less than one power unit per
-/// hour, a few parts per billion of a year's demand, and is exact when the multiplier is 1.
+/// Demand energy is m · ΣL + Σ_k P_k · Σshape_k, each product rounded to the nearest power
+/// unit × hour (per region when there are several): it differs from the sum of the engines'
+/// hourly demands (each rounded separately) by less than one power unit per hour, a few
+/// parts per billion of a year's demand, and is exact when the multiplier is 1.
 /// Renewable energy is exact: the sum of each plant's hourly output, precomputed.
 #[derive(Clone, Debug)]
 pub struct EnergySums {
@@ -89,7 +101,9 @@ impl ParameterLaws {
             .min(self.weather_year_cumulative.len() - 1);
         block[param::WEATHER_YEAR] = year as u32;
         let m = self.load_multiplier.sample(&mut draws) * self.load_scale;
-        block[param::LOAD_SCALE] = (m * f64::from(Q16_ONE)).round() as u32;
+        let (whole, fraction) = multiplier_words(m);
+        block[param::LOAD_SCALE] = whole;
+        block[param::LOAD_FRACTION] = fraction;
         for (j, &p) in self.project_probabilities.iter().enumerate() {
             let u: f64 = rand::RngExt::random(&mut draws);
             if u < p {
@@ -112,19 +126,22 @@ impl ParameterLaws {
         let regions = e.load_by_region.len().max(1);
         let mut demand = vec![0u64; regions];
         let mut renewable = vec![0u64; regions];
-        let scale = u128::from(block[param::LOAD_SCALE]);
+        // The multiplier as the engines hold it, m · 2^32; energies rounded to nearest.
+        let scale =
+            u128::from(block[param::LOAD_SCALE]) << 32 | u128::from(block[param::LOAD_FRACTION]);
+        let scaled = |sum: u64| ((scale * u128::from(sum) + (1 << 31)) >> 32) as u64;
         if e.load_by_region.is_empty() {
-            demand[0] = ((scale * u128::from(e.load[year])) >> 16) as u64;
+            demand[0] = scaled(e.load[year]);
         } else {
             for (r, sums) in e.load_by_region.iter().enumerate() {
-                demand[r] = ((scale * u128::from(sums[year])) >> 16) as u64;
+                demand[r] = scaled(sums[year]);
             }
         }
         let first = param::PROJECTS + self.project_words;
         let at = |r: usize| if regions > 1 { r } else { 0 };
         for (k, shape) in e.added_shape.iter().enumerate() {
             demand[at(e.added_region[k])] +=
-                ((u128::from(block[first + k]) * u128::from(shape[year])) >> 16) as u64;
+                ((u128::from(block[first + k]) * u128::from(shape[year]) + (1 << 30)) >> 31) as u64;
         }
         let online =
             |p: u32| p == NONE || (block[param::PROJECTS + (p / 32) as usize] >> (p % 32)) & 1 == 1;

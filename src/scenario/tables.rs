@@ -8,8 +8,12 @@
 
 use bytemuck::{Pod, Zeroable};
 
-/// Fixed-point one for Q16 fractions and multipliers.
+/// Fixed-point one for Q16 fractions (storage efficiencies).
 pub const Q16_ONE: u32 = 1 << 16;
+/// Fixed-point one for Q31 fractions (added-load shapes): 2^31, so that a power below 2^31
+/// power units times a shape is within half a unit of the exact product, and a product that
+/// is a whole number of power units comes out exact.
+pub const Q31_ONE: u32 = 1 << 31;
 /// "No profile", "no project": the index fields' empty value.
 pub const NONE: u32 = u32::MAX;
 /// Event time meaning "not within the horizon". Times are < 2^14 (8784 hours), so a heap key
@@ -42,7 +46,11 @@ pub struct UnitRow {
     pub repair_shift: u32,
 }
 
-/// One scaled profile term: value(h) = ⌊scale · series\[h\] / 2^16⌋.
+/// One profile term. Renewables: `series` is the plant's hourly output in power units,
+/// computed at compile time from capacity × capacity factor (so decimal products are exact),
+/// and `scale` is Q16_ONE. Loads: `series` in power units, scaled by the trajectory's load
+/// multiplier. Added loads: `series` is the Q31 shape (NONE: flat, Q31_ONE), scaled by the
+/// trajectory's drawn power.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct TermRow {
@@ -162,7 +170,10 @@ pub const STORE_SHIFT: u32 = 1;
 pub mod param {
     /// Index of the weather year.
     pub const WEATHER_YEAR: usize = 0;
-    /// Load-forecast multiplier, Q16.
+    /// Load-forecast multiplier m: its whole part here, and the rest as a Q32 fraction at
+    /// LOAD_FRACTION. Demand is v · m rounded to the nearest power unit, within a quarter of a
+    /// unit of the exact product, so a multiplier a user writes in decimals (1.05) turns a
+    /// load into exactly the product when that is a whole number of power units.
     pub const LOAD_SCALE: usize = 1;
     /// Demand energy of the trajectory, power units × hours (low word, high word): computed
     /// on the host from the parameters, since it does not depend on outages.
@@ -173,7 +184,9 @@ pub mod param {
     /// then, in a study with several regions, four words per region (at
     /// `SystemHeader::param_regions`): its demand energy and its renewable energy (low word,
     /// high word each). The system's energies are then the regions' sums.
-    pub const PROJECTS: usize = 6;
+    pub const PROJECTS: usize = 7;
+    /// The Q32 fraction of the load multiplier (see LOAD_SCALE).
+    pub const LOAD_FRACTION: usize = 6;
     /// Words per region in the per-region energy block.
     pub const REGION_WORDS: usize = 4;
 }

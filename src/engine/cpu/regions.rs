@@ -328,12 +328,12 @@ fn block_bounds(sys: &CompiledSystem, p: &Params, w: &mut RegionsState, block: u
     for r in 0..sys.header.regions as usize {
         let l = &sys.loads[r];
         let f = &sys.region_fold[r];
-        w.demand_top[r] = terms::term(
-            p.load_scale,
+        w.demand_top[r] = terms::load_term(
+            p,
             terms::range_extreme(sys, true, l.series, l.year_stride, p.year, a, b),
         );
-        w.demand_floor[r] = terms::term(
-            p.load_scale,
+        w.demand_floor[r] = terms::load_term(
+            p,
             terms::range_extreme(sys, false, l.series, l.year_stride, p.year, a, b),
         );
         w.renewable_top[r] = fold_extreme(sys, p, true, f.renewable, f.renewable_stride, a, b);
@@ -343,11 +343,11 @@ fn block_bounds(sys: &CompiledSystem, p: &Params, w: &mut RegionsState, block: u
     for k in 0..sys.added_loads.len() {
         let t = &sys.added_loads[k];
         let r = sys.added_load_region[k] as usize;
-        w.demand_top[r] += terms::term(
+        w.demand_top[r] += terms::added_term(
             p.added_power[k],
             terms::range_extreme(sys, true, t.series, t.year_stride, p.year, a, b),
         );
-        w.demand_floor[r] += terms::term(
+        w.demand_floor[r] += terms::added_term(
             p.added_power[k],
             terms::range_extreme(sys, false, t.series, t.year_stride, p.year, a, b),
         );
@@ -481,14 +481,14 @@ fn walk_hour(
         let l = &sys.loads[r];
         let f = &sys.region_fold[r];
         w.regions[r] = RegionHour {
-            demand: terms::term(p.load_scale, terms::series_value(sys, l, p.year, h)),
+            demand: terms::load_term(p, terms::series_value(sys, l, p.year, h)),
             renewable: fold_value(sys, p, f.renewable, f.renewable_stride, h),
             available: w.firm[r] + fold_value(sys, p, f.available, f.available_stride, h),
         };
     }
     for k in 0..sys.added_loads.len() {
         let r = sys.added_load_region[k] as usize;
-        w.regions[r].demand += terms::term(
+        w.regions[r].demand += terms::added_term(
             p.added_power[k],
             terms::series_value(sys, &sys.added_loads[k], p.year, h),
         );
