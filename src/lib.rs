@@ -30,7 +30,8 @@ pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use engine::gpu::GpuError;
@@ -116,6 +117,10 @@ pub struct RunOptions {
     pub first_trajectory: u64,
     /// Trajectories per chunk: memory is bounded by this, not by `trajectories`.
     pub chunk_size: usize,
+    /// Trajectories done so far in this run, brought up to date by the engines within a
+    /// chunk (after each GPU window, each CPU batch) as well as at its end, for a progress
+    /// display; None to count nothing.
+    pub progress: Option<Arc<AtomicU64>>,
 }
 
 impl Default for RunOptions {
@@ -125,6 +130,7 @@ impl Default for RunOptions {
             seed: 1,
             first_trajectory: 0,
             chunk_size: 16_384,
+            progress: None,
         }
     }
 }
@@ -257,7 +263,10 @@ pub fn run_with_records(
             let mut first = next;
             while first < end && !stop.load(Ordering::Relaxed) {
                 let count = (end - first).min(chunk) as usize;
-                let result = match engine.run_chunk(&prepared, sys, laws, seed, first, count) {
+                let progress = options.progress.as_deref();
+                let result = match engine
+                    .run_chunk_counted(&prepared, sys, laws, seed, first, count, progress)
+                {
                     Err(e) if on_gpu && fallback => {
                         on_gpu = false;
                         prepared = Prepared::Cpu;
@@ -289,6 +298,9 @@ pub fn run_with_records(
                     accumulator.add_chunk(&chunk);
                     next +=
                         (chunk.records.len() / study.system.header.record_slots as usize) as u64;
+                    if let Some(p) = &options.progress {
+                        p.fetch_max(next - options.first_trajectory, Ordering::Relaxed);
+                    }
                     if observer(next - options.first_trajectory, &accumulator) == Control::Stop
                         && next < end
                     {

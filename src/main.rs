@@ -677,6 +677,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         first_trajectory,
         chunk_size: args.chunk_size as usize,
+        progress: Some(Default::default()),
     };
     let units = study.units();
     let mut precision = None;
@@ -732,49 +733,69 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         .map(|p| report::samples::SamplesWriter::create(&study, options.seed, p, args.force))
         .transpose()?;
     let started = Instant::now();
-    let outcome = egap::run_with_records(
-        &study,
-        &engine,
-        args.backend == Backend::Auto,
-        &options,
-        resumed.unwrap_or_else(|| egap::stats::Accumulator::for_system(&study.system)),
-        &mut |done, accumulator| {
-            bar.set_position(done);
-            if args.target_rel_se.is_some() {
-                let summary = accumulator.summary(&units);
-                let e = report::metric_by_key(&summary, &args.metric)
-                    .expect("metric names are checked by clap");
-                let rel = if e.mean > 0.0 {
-                    e.standard_error / e.mean
-                } else {
-                    f64::INFINITY
-                };
-                precision = Some(rel);
-            }
-            let met = args
-                .target_rel_se
-                .is_some_and(|t| precision.is_some_and(|p| p <= t));
-            let decision = if met || stop.load(Ordering::SeqCst) {
-                Control::Stop
-            } else {
-                Control::Continue
-            };
-            if let Some(path) = &args.checkpoint
-                && (decision == Control::Stop || last_save.elapsed().as_secs_f64() >= 1.0)
-            {
-                if let Err(e) = egap::checkpoint::save(path, &study, &options, accumulator) {
-                    save_error = Some(e);
-                    return Control::Stop;
+    // Between chunk ends the bar follows the engines' own count (GPU windows, CPU batches),
+    // so a long chunk of a network study does not leave it still.
+    let counted = options.progress.clone();
+    let running = AtomicBool::new(true);
+    let outcome = std::thread::scope(|scope| {
+        if let Some(counted) = &counted {
+            let (bar, running) = (&bar, &running);
+            scope.spawn(move || {
+                while running.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    let done = counted.load(Ordering::Relaxed).min(trajectories);
+                    if done > bar.position() {
+                        bar.set_position(done);
+                    }
                 }
-                last_save = Instant::now();
-            }
-            decision
-        },
-        &mut |first, chunk| match samples.as_mut() {
-            Some(w) => w.write_chunk(first, chunk),
-            None => Ok(()),
-        },
-    )?;
+            });
+        }
+        let outcome = egap::run_with_records(
+            &study,
+            &engine,
+            args.backend == Backend::Auto,
+            &options,
+            resumed.unwrap_or_else(|| egap::stats::Accumulator::for_system(&study.system)),
+            &mut |done, accumulator| {
+                bar.set_position(done);
+                if args.target_rel_se.is_some() {
+                    let summary = accumulator.summary(&units);
+                    let e = report::metric_by_key(&summary, &args.metric)
+                        .expect("metric names are checked by clap");
+                    let rel = if e.mean > 0.0 {
+                        e.standard_error / e.mean
+                    } else {
+                        f64::INFINITY
+                    };
+                    precision = Some(rel);
+                }
+                let met = args
+                    .target_rel_se
+                    .is_some_and(|t| precision.is_some_and(|p| p <= t));
+                let decision = if met || stop.load(Ordering::SeqCst) {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                };
+                if let Some(path) = &args.checkpoint
+                    && (decision == Control::Stop || last_save.elapsed().as_secs_f64() >= 1.0)
+                {
+                    if let Err(e) = egap::checkpoint::save(path, &study, &options, accumulator) {
+                        save_error = Some(e);
+                        return Control::Stop;
+                    }
+                    last_save = Instant::now();
+                }
+                decision
+            },
+            &mut |first, chunk| match samples.as_mut() {
+                Some(w) => w.write_chunk(first, chunk),
+                None => Ok(()),
+            },
+        );
+        running.store(false, Ordering::Relaxed);
+        outcome
+    })?;
     if let Some(e) = save_error {
         return Err(e.into());
     }

@@ -18,6 +18,7 @@ fn run(study: &Study, engine: &Engine, first: u64, n: u64, chunk: usize) -> Accu
         seed: 77,
         first_trajectory: first,
         chunk_size: chunk,
+        progress: None,
     };
     egap::run(study, engine, false, &options, &mut |_, _| {
         Control::Continue

@@ -182,3 +182,28 @@ fn the_west_east_example_is_identical_on_gpu_and_cpu_for_a_whole_year() {
     let c = egap::engine::cpu::run_chunk(&study.system, &study.laws, 3, 0, 64);
     assert_eq!(g, c);
 }
+
+/// Within a chunk the engines count what they finish (GPU: each window of hours; CPU: each
+/// batch), and the count ends at the chunk's size.
+#[test]
+fn engines_count_progress_within_a_chunk() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let study = Study::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/west-east/west-east.toml"),
+    )
+    .unwrap();
+    let counted = AtomicU64::new(0);
+    egap::engine::cpu::run_chunk_counted(&study.system, &study.laws, 3, 0, 1500, Some(&counted));
+    assert_eq!(counted.load(Ordering::Relaxed), 1500);
+    let Some(gpu) = engine() else { return };
+    let prepared = gpu.prepare(&study.system).unwrap();
+    let counted = AtomicU64::new(0);
+    let g = gpu
+        .run_chunk_counted(&prepared, &study.laws, 3, 0, 64, Some(&counted))
+        .unwrap();
+    assert_eq!(counted.load(Ordering::Relaxed), 64);
+    assert_eq!(
+        g,
+        egap::engine::cpu::run_chunk(&study.system, &study.laws, 3, 0, 64)
+    );
+}

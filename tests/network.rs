@@ -223,6 +223,7 @@ fn network_summaries_are_identical_across_shards_and_chunk_sizes() {
             seed: 9,
             first_trajectory: first,
             chunk_size,
+            progress: None,
         };
         egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
             Control::Continue

@@ -57,6 +57,7 @@ fn shards_merge_into_the_single_run() {
             seed: 5,
             first_trajectory: first,
             chunk_size: chunk,
+            progress: None,
         };
         egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
             Control::Continue

@@ -9,6 +9,7 @@ pub use record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
 
 use crate::scenario::{CompiledSystem, ParameterLaws};
 use gpu::{GpuEngine, GpuError, GpuSystem};
+use std::sync::atomic::AtomicU64;
 
 /// Which engine a run asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +77,31 @@ impl Engine {
         first: u64,
         count: usize,
     ) -> Result<ChunkRecords, GpuError> {
+        self.run_chunk_counted(prepared, sys, laws, seed, first, count, None)
+    }
+
+    /// Like `run_chunk`, adding to `progress` the trajectories done as the chunk goes.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the chunk's coordinates and a counter"
+    )]
+    pub fn run_chunk_counted(
+        &self,
+        prepared: &Prepared,
+        sys: &CompiledSystem,
+        laws: &ParameterLaws,
+        seed: u64,
+        first: u64,
+        count: usize,
+        progress: Option<&AtomicU64>,
+    ) -> Result<ChunkRecords, GpuError> {
         match (self, prepared) {
-            (Engine::Gpu(g), Prepared::Gpu(gs)) => g.run_chunk(gs, laws, seed, first, count),
-            _ => Ok(cpu::run_chunk(sys, laws, seed, first, count)),
+            (Engine::Gpu(g), Prepared::Gpu(gs)) => {
+                g.run_chunk_counted(gs, laws, seed, first, count, progress)
+            }
+            _ => Ok(cpu::run_chunk_counted(
+                sys, laws, seed, first, count, progress,
+            )),
         }
     }
 }

@@ -12,6 +12,7 @@ mod trajectory;
 pub mod warm;
 
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng;
@@ -31,6 +32,18 @@ pub fn run_chunk(
     seed: u64,
     first: u64,
     count: usize,
+) -> ChunkRecords {
+    run_chunk_counted(sys, laws, seed, first, count, None)
+}
+
+/// Like `run_chunk`, adding to `progress` the trajectories of each batch as it ends.
+pub fn run_chunk_counted(
+    sys: &CompiledSystem,
+    laws: &ParameterLaws,
+    seed: u64,
+    first: u64,
+    count: usize,
+    progress: Option<&AtomicU64>,
 ) -> ChunkRecords {
     let key = rng::seed_key(seed);
     let hours = sys.hours();
@@ -85,6 +98,9 @@ pub fn run_chunk(
                         record[0] =
                             trajectory::trajectory(sys, &block, key, t, &mut states, &mut risk);
                     }
+                }
+                if let Some(p) = progress {
+                    p.fetch_add((out.len() / slots) as u64, Ordering::Relaxed);
                 }
                 (risk, states, walk)
             },

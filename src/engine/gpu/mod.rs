@@ -6,7 +6,7 @@
 
 pub mod layout;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use wgpu::util::DeviceExt;
@@ -139,6 +139,8 @@ pub struct GpuEngine {
     pipeline: wgpu::ComputePipeline,
     /// The network walk, for studies with several regions, interfaces or storage.
     regions_pipeline: wgpu::ComputePipeline,
+    /// The bindings both kernels share (`shaders/shared.wgsl`), declared once.
+    bindings: wgpu::BindGroupLayout,
     pub adapter: AdapterSummary,
     /// The first uncaptured device error or loss, reported by the next operation.
     fault: Arc<Mutex<Option<String>>>,
@@ -217,6 +219,12 @@ impl GpuEngine {
             }
         });
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let bindings = bindings_layout(&device);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("egap.kernels"),
+            bind_group_layouts: &[Some(&bindings)],
+            immediate_size: 0,
+        });
         let build = |label: &str, source: &str, entry: &str| {
             let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
@@ -224,7 +232,7 @@ impl GpuEngine {
             });
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(label),
-                layout: None,
+                layout: Some(&pipeline_layout),
                 module: &module,
                 entry_point: Some(entry),
                 compilation_options: Default::default(),
@@ -244,6 +252,7 @@ impl GpuEngine {
             queue,
             pipeline,
             regions_pipeline,
+            bindings,
             adapter: summary,
             fault,
             fault_after: AtomicU32::new(u32::MAX),
@@ -340,6 +349,20 @@ impl GpuEngine {
         first: u64,
         count: usize,
     ) -> Result<ChunkRecords, GpuError> {
+        self.run_chunk_counted(gs, laws, seed, first, count, None)
+    }
+
+    /// Like `run_chunk`, adding to `progress` the trajectory-equivalents of each window of
+    /// hours as the device finishes it.
+    pub fn run_chunk_counted(
+        &self,
+        gs: &GpuSystem,
+        laws: &ParameterLaws,
+        seed: u64,
+        first: u64,
+        count: usize,
+        progress: Option<&AtomicU64>,
+    ) -> Result<ChunkRecords, GpuError> {
         let mut out = ChunkRecords {
             records: Vec::with_capacity(count * gs.record_slots),
             flows: Vec::with_capacity(count * gs.flow_slots),
@@ -349,7 +372,7 @@ impl GpuEngine {
         while done < count {
             let n = (count - done).min(gs.max_threads);
             let params = laws.draw_chunk(seed, first + done as u64, n);
-            let part = self.dispatch(gs, &params, seed, first + done as u64, n)?;
+            let part = self.dispatch(gs, &params, seed, first + done as u64, n, progress)?;
             out.records.extend(part.records);
             out.flows.extend(part.flows);
             out.risk.merge(&part.risk);
@@ -536,6 +559,7 @@ impl GpuEngine {
         seed: u64,
         first: u64,
         n: usize,
+        progress: Option<&AtomicU64>,
     ) -> Result<ChunkRecords, GpuError> {
         let left = self.fault_after.load(Ordering::SeqCst);
         if left != u32::MAX {
@@ -616,8 +640,7 @@ impl GpuEngine {
         } else {
             &self.pipeline
         };
-        let layout = pipeline.get_bind_group_layout(0);
-        let mut entries = vec![
+        let entries = vec![
             wgpu::BindGroupEntry {
                 binding: 0,
                 resource: uniform.as_entire_binding(),
@@ -642,17 +665,15 @@ impl GpuEngine {
                 binding: 5,
                 resource: scratch.as_entire_binding(),
             },
-        ];
-        // The single-region kernel does not use the flows, so its layout has no slot for them.
-        if gs.network {
-            entries.push(wgpu::BindGroupEntry {
+            // The single-region kernel leaves the flows alone.
+            wgpu::BindGroupEntry {
                 binding: 6,
                 resource: flows.as_entire_binding(),
-            });
-        }
+            },
+        ];
         let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("egap.trajectory"),
-            layout: &layout,
+            layout: &self.bindings,
             entries: &entries,
         });
         // The network walk advances every trajectory by one window per dispatch, its state
@@ -705,6 +726,16 @@ impl GpuEngine {
                 }
             }
             self.queue.submit(Some(encoder.finish()));
+            if let Some(p) = progress {
+                // Wait for the window, then count its share of the trajectories.
+                if !last {
+                    self.device
+                        .poll(wgpu::PollType::wait_indefinitely())
+                        .map_err(|e| self.runtime(e.to_string()))?;
+                }
+                let share = |hour: u32| n as u64 * u64::from(hour) / u64::from(hours);
+                p.fetch_add(share(end) - share(start), Ordering::Relaxed);
+            }
             if last {
                 break;
             }
@@ -731,6 +762,36 @@ impl GpuEngine {
             risk: hourly,
         })
     }
+}
+
+/// The bindings of `shaders/shared.wgsl`, for both kernels: the globals (uniform), the
+/// tables and the parameter blocks (read), then the records, the per-hour counters, the
+/// per-thread scratch and the flow records (read and write).
+fn bindings_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let entry = |binding: u32, ty: wgpu::BufferBindingType| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let read = wgpu::BufferBindingType::Storage { read_only: true };
+    let write = wgpu::BufferBindingType::Storage { read_only: false };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("egap.bindings"),
+        entries: &[
+            entry(0, wgpu::BufferBindingType::Uniform),
+            entry(1, read),
+            entry(2, read),
+            entry(3, write),
+            entry(4, write),
+            entry(5, write),
+            entry(6, write),
+        ],
+    })
 }
 
 /// Mesa's software adapter (llvmpipe/lavapipe) ends a shader's loops after this many
