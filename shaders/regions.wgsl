@@ -13,8 +13,8 @@
 // firm[R], spare[R], demand[R], renewable[R], available[R], need[R], demand_top[R],
 // demand_floor[R], renewable_top[R], renewable_floor[R], available_floor[R], fold_floor[R],
 // up_circuits[I], forward[I], backward[I], soc[S], charge[S], discharge[S], give[S],
-// last_short_end[slots], last_short_day[slots], the cached block, the heap's length, the
-// solver's graph (network.wgsl), then the warm start's state (warm.wgsl).
+// last_short_end[slots], last_short_day[slots], the cached block, the heap's length, then
+// the solver's graph (network.wgsl).
 
 const REGIONS_DAY: u32 = 24u;
 // Hours of the aligned blocks a stretch is split into (regions.rs: QUIET_BLOCK).
@@ -305,7 +305,7 @@ fn quiet_stretch(a: u32, b: u32) {
 }
 
 // One hour walked and dispatched (regions.rs: walk_hour).
-fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
+fn walk_hour(p: Params, net_in: Net, h: u32) -> Net {
     var net = net_in;
     let thread = walk.o.thread;
     let n_regions = globals.regions;
@@ -414,7 +414,7 @@ fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
         }
     }
     if (solve) {
-        net = dispatch_warm(net, wm, n_stores, thread);
+        net = net_dispatch(net, n_regions, n_links, n_stores, thread);
     }
 
     // Tallies.
@@ -424,8 +424,8 @@ fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
         var shortfall = 0u;
         var curtailed = 0u;
         if (solve) {
-            shortfall = scratch[wm_cap(wm, 4u * r + 2u)] - scratch[wm_flow(wm, 4u * r + 2u)];
-            curtailed = scratch[wm_cap(wm, 4u * r)] - scratch[wm_flow(wm, 4u * r)];
+            shortfall = net_shortfall(net, r);
+            curtailed = net_curtailment(net, r);
         }
         system_short += shortfall;
         curtailed_sum += curtailed;
@@ -446,9 +446,7 @@ fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
         if (!solve) {
             continue;
         }
-        let forward = scratch[wm_flow(wm, 4u * n_regions + 2u * i)];
-        let backward = scratch[wm_flow(wm, 4u * n_regions + 2u * i + 1u)];
-        let f = select(vec2<u32>(forward - backward, 0u), vec2<u32>(backward - forward, 1u), backward > forward);
+        let f = net_flow(net, n_regions, i);
         let at = thread * globals.flow_slots + i;
         if (f.x > 0u && f.y == 0u) {
             flows[at].first_energy = add64(flows[at].first_energy, f.x);
@@ -467,9 +465,8 @@ fn walk_hour(p: Params, net_in: Net, wm: Warm, h: u32) -> Net {
         var charge = scratch[w_charge(walk, s)];
         var discharge = 0u;
         if (solve) {
-            let k = 4u * n_regions + 2u * n_links + 2u * s;
-            discharge = scratch[wm_flow(wm, k)];
-            charge = scratch[wm_flow(wm, k + 1u)];
+            charge = net_charge(net, n_regions, n_links, s);
+            discharge = net_discharge(net, n_regions, n_links, s);
         }
         if (quiet && tables[row + 9u] == STORE_SHIFT) {
             discharge = scratch[w_give(walk, s)];
@@ -512,10 +509,6 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
     }
     let arcs_max = 2u * (4u * globals.regions + 2u * globals.interfaces + 2u * globals.storage);
     var net = Net(w_net_base(walk), arcs_max, globals.regions + 2u, 0u, globals.threads, thread);
-    let wm = Warm(w_net_base(walk) + 3u * arcs_max + 2u * (globals.regions + 2u), globals.regions + 1u, arcs_max / 2u, globals.regions, globals.interfaces, globals.threads, thread);
-    if (globals.window_start == 0u) {
-        scratch[wm_known(wm)] = 0u;
-    }
 
     // regions.rs: walk, over this dispatch's window.
     let to = min(globals.window_end, hours);
@@ -557,7 +550,7 @@ fn regions_trajectory(@builtin(global_invocation_id) id: vec3<u32>) {
                 quiet_stretch(a, b);
             } else {
                 for (var hour = a; hour < b; hour++) {
-                    net = walk_hour(p, net, wm, hour);
+                    net = walk_hour(p, net, hour);
                 }
             }
             a = b;

@@ -5,11 +5,10 @@
 //! counters are integer sums.
 
 pub mod network;
-pub mod outages;
+mod outages;
 pub mod regions;
 mod terms;
 mod trajectory;
-pub mod warm;
 
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -31,19 +31,19 @@
 )]
 
 /// Reward of serving one unit of deficit.
-pub(super) const SERVE: i32 = 4096;
+const SERVE: i32 = 4096;
 /// Cost of one unit of storage discharge: worth paying only to serve a deficit.
-pub(super) const DISCHARGE: i32 = 2048;
+const DISCHARGE: i32 = 2048;
 /// Reward of storing one unit: above DISPATCHABLE, so dispatchable surplus charges storage.
-pub(super) const CHARGE: i32 = 1536;
+const CHARGE: i32 = 1536;
 /// Reward of storing one unit in a shift store: below DISPATCHABLE, so only renewable
 /// surplus charges it (charging it from units only to give the energy back would be a loss).
-pub(super) const CHARGE_SHIFT: i32 = 512;
+const CHARGE_SHIFT: i32 = 512;
 /// Cost of one unit of dispatchable surplus (renewable surplus costs nothing), and reward of
 /// displacing one unit of dispatchable output with imported renewable energy.
-pub(super) const DISPATCHABLE: i32 = 1024;
+const DISPATCHABLE: i32 = 1024;
 /// Hurdle cost per unit per interface.
-pub(super) const HOP: i32 = 1;
+const HOP: i32 = 1;
 const SOURCE: usize = 0;
 const SINK: usize = 1;
 const UNREACHED: i32 = i32::MAX;
@@ -128,15 +128,6 @@ impl Network {
         self.head.push(from);
         self.capacity.push(0);
         self.cost.push(-cost);
-    }
-
-    /// Flow on arc `k` of the fixed order after a solve (0 for an arc left out).
-    #[inline]
-    pub(super) fn arc_flow(&self, k: usize) -> u32 {
-        match self.slot[k] {
-            NO_ARC => 0,
-            a => self.capacity[a + 1],
-        }
     }
 
     /// Cheapest path from the source by Bellman-Ford over arcs with residual capacity;
@@ -236,7 +227,10 @@ pub fn dispatch_hour(
         }
     }
     // The flow on an arc is its reverse's residual capacity.
-    let flow = |k: usize| net.arc_flow(k);
+    let flow = |k: usize| match net.slot[k] {
+        NO_ARC => 0,
+        a => net.capacity[a + 1],
+    };
     for r in 0..n {
         let g = &regions[r];
         let base = 4 * r; // four arcs per region

@@ -31,11 +31,10 @@ use crate::scenario::tables::{
     CompiledSystem, NONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
 };
 
-use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour};
+use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_hour};
 use super::outages::UnitStates;
 use super::terms::{self, Params};
 use super::trajectory::Tally;
-use super::warm::{Warm, dispatch_hour_warm};
 
 /// Hours of the blocks a stretch is split into when it cannot be skipped whole.
 pub const QUIET_BLOCK: u32 = 16;
@@ -72,8 +71,6 @@ pub struct RegionsState {
     links: Vec<LinkHour>,
     stores: Vec<StoreHour>,
     net: Network,
-    /// The potentials of the last hour solved from scratch (see `warm::Warm`).
-    pub warm: Warm,
     out: Dispatch,
 }
 
@@ -236,7 +233,6 @@ pub fn start(
     w.give.clear();
     w.give.resize(n_stores, 0);
     w.block = u32::MAX;
-    w.warm.reset();
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
@@ -578,14 +574,7 @@ fn walk_hour(
         }
     }
     if solve {
-        dispatch_hour_warm(
-            &w.regions,
-            &w.links,
-            &w.stores,
-            &mut w.net,
-            &mut w.warm,
-            &mut w.out,
-        );
+        dispatch_hour(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
     } else {
         w.out.shortfall.clear();
         w.out.shortfall.resize(n_regions, 0);

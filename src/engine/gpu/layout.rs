@@ -138,19 +138,7 @@ pub fn scratch_words_per_thread(sys: &CompiledSystem) -> u64 {
     );
     let arcs = 2 * (4 * r + 2 * i + 2 * s);
     let nodes = r + 2;
-    // The warm start (shaders/warm.wgsl): potentials and per-arc and per-node state.
-    let warm_nodes = r + 1;
-    let sets = crate::engine::cpu::warm::WARM_SETS as u64;
-    let warm = 1 + (sets + 1) * warm_nodes + 9 * (arcs / 2) + 3 * warm_nodes;
-    outages
-        + 12 * r
-        + 3 * i
-        + 4 * s
-        + 2 * u64::from(h.record_slots)
-        + 2
-        + 3 * arcs
-        + 2 * nodes
-        + warm
+    outages + 12 * r + 3 * i + 4 * s + 2 * u64::from(h.record_slots) + 2 + 3 * arcs + 2 * nodes
 }
 
 #[cfg(test)]

@@ -34,7 +34,6 @@ pub const REGIONS_SHADER: &str = concat!(
     include_str!("../../../shaders/terms.wgsl"),
     include_str!("../../../shaders/outages.wgsl"),
     include_str!("../../../shaders/network.wgsl"),
-    include_str!("../../../shaders/warm.wgsl"),
     include_str!("../../../shaders/regions.wgsl"),
 );
 
@@ -875,14 +874,7 @@ fn software_loop_estimate(sys: &CompiledSystem) -> u64 {
         let arcs = 2.0 * (4.0 * r + 2.0 * i + 2.0 * s);
         let nodes = r + 2.0;
         let paths = 2.0 * r + i + s + 1.0;
-        // The warm start: up to WARM_SETS tries (the fixed arcs, the bundle search over at
-        // most `r` bundles, the leaf elimination, the nodes) and the potentials learnt after
-        // a solve from scratch.
-        let fixed = arcs / 2.0;
-        let sets = crate::engine::cpu::warm::WARM_SETS as f64;
-        let warm = sets * (fixed * (3.0 + r) + r * r + 4.0 * (r + 1.0)) + (r + 3.0) * fixed;
-        estimate +=
-            hours * (8.0 * r + 4.0 * i + 4.0 * s + paths * (nodes * arcs + 2.0 * nodes) + warm);
+        estimate += hours * (8.0 * r + 4.0 * i + 4.0 * s + paths * (nodes * arcs + 2.0 * nodes));
     } else if sys.header.renewables > 0 {
         estimate += hours * (1.0 + terms);
     }
@@ -948,10 +940,6 @@ mod tests {
         assert_eq!(
             constant("QUIET_BLOCK"),
             crate::engine::cpu::regions::QUIET_BLOCK
-        );
-        assert_eq!(
-            constant("WARM_SETS") as usize,
-            crate::engine::cpu::warm::WARM_SETS
         );
         let words = |bytes: usize| (bytes / 4) as u32;
         use crate::scenario::tables as t;
