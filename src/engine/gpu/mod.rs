@@ -937,37 +937,29 @@ mod tests {
                 ref e => panic!("{name} = {e:?}"),
             }
         };
-        assert_eq!(
-            constant("QUIET_BLOCK"),
-            crate::engine::cpu::regions::QUIET_BLOCK
-        );
-        let words = |bytes: usize| (bytes / 4) as u32;
         use crate::scenario::tables as t;
-        assert_eq!(
-            constant("FOLD_WORDS"),
-            words(std::mem::size_of::<t::RegionFold>())
-        );
-        assert_eq!(
-            constant("UNIT_WORDS"),
-            words(std::mem::size_of::<t::UnitRow>())
-        );
-        assert_eq!(
-            constant("TERM_WORDS"),
-            words(std::mem::size_of::<t::TermRow>())
-        );
-        assert_eq!(
-            constant("INTERFACE_WORDS"),
-            words(std::mem::size_of::<t::InterfaceRow>())
-        );
-        assert_eq!(
-            constant("STORAGE_WORDS"),
-            words(std::mem::size_of::<t::StorageRow>())
-        );
-        assert_eq!(constant("ROW_CIRCUIT"), t::ROW_CIRCUIT);
-        assert_eq!(constant("ROW_STORAGE"), t::ROW_STORAGE);
-        assert_eq!(constant("STORE_SHIFT"), t::STORE_SHIFT);
-        assert_eq!(constant("NEVER"), t::NEVER);
-        assert_eq!(constant("UNIT_BITS"), t::UNIT_BITS);
+        let words = |bytes: usize| (bytes / 4) as u32;
+        for (name, host) in [
+            ("QUIET_BLOCK", crate::engine::cpu::regions::QUIET_BLOCK),
+            ("FOLD_WORDS", words(std::mem::size_of::<t::RegionFold>())),
+            ("UNIT_WORDS", words(std::mem::size_of::<t::UnitRow>())),
+            ("TERM_WORDS", words(std::mem::size_of::<t::TermRow>())),
+            (
+                "INTERFACE_WORDS",
+                words(std::mem::size_of::<t::InterfaceRow>()),
+            ),
+            ("STORAGE_WORDS", words(std::mem::size_of::<t::StorageRow>())),
+            ("ROW_CIRCUIT", t::ROW_CIRCUIT),
+            ("ROW_STORAGE", t::ROW_STORAGE),
+            ("STORE_SHIFT", t::STORE_SHIFT),
+            ("NEVER", t::NEVER),
+            ("UNIT_BITS", t::UNIT_BITS),
+            ("Q31_ONE", t::Q31_ONE),
+            ("PARAM_LOAD_FRACTION", t::param::LOAD_FRACTION as u32),
+            ("PARAM_PROJECTS", t::param::PROJECTS as u32),
+        ] {
+            assert_eq!(constant(name), host, "{name}");
+        }
     }
 
     /// The WGSL twins of the host structs have the host's size.
