@@ -131,14 +131,6 @@ fn regions_short(k: u32, hour: u32, shortfall: u32) {
 
 fn fold_row(r: u32) -> u32 { return globals.off_region_fold + r * FOLD_WORDS; }
 
-// The hour's value of a folded series (regions.rs: fold_value; NONE is zero).
-fn fold_value(p: Params, series: u32, stride: u32, h: u32) -> u32 {
-    if (series == NONE) {
-        return 0u;
-    }
-    return tables[globals.off_series + series_start(series, stride, p.year) + h];
-}
-
 // regions.rs: fold_extreme.
 fn fold_extreme(p: Params, is_max: bool, series: u32, stride: u32, a: u32, b: u32) -> u32 {
     if (series == NONE) {
@@ -317,8 +309,9 @@ fn walk_hour(p: Params, net_in: Net, h: u32) -> Net {
         let l = globals.off_loads + r * TERM_WORDS;
         let f = fold_row(r);
         scratch[w_demand(walk, r)] = load_term(p, series_value(l, p.year, h));
-        scratch[w_renewable(walk, r)] = fold_value(p, tables[f], tables[f + 1u], h);
-        scratch[w_available(walk, r)] = scratch[w_firm(walk, r)] + fold_value(p, tables[f + 2u], tables[f + 3u], h);
+        // A folded series of NONE is zero.
+        scratch[w_renewable(walk, r)] = hour_limit(p, 0u, tables[f], tables[f + 1u], h);
+        scratch[w_available(walk, r)] = scratch[w_firm(walk, r)] + hour_limit(p, 0u, tables[f + 2u], tables[f + 3u], h);
     }
     for (var k = 0u; k < globals.added_loads; k++) {
         let r = tables[globals.off_added_load_region + k];

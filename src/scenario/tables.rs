@@ -8,7 +8,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
-/// Fixed-point one for Q16 fractions (storage efficiencies).
+/// Fixed-point one for Q16 fractions (storage efficiencies), and the identity scale of a
+/// renewable's term.
 pub const Q16_ONE: u32 = 1 << 16;
 /// Fixed-point one for Q31 fractions (added-load shapes): 2^31, so that a power below 2^31
 /// power units times a shape is within half a unit of the exact product, and a product that

@@ -2,9 +2,9 @@
 //! hours with network dispatch. Mirrors `shaders/regions.wgsl`.
 //!
 //! The walk goes from one outage or circuit transition to the next. Within such a stretch the
-//! fleet is fixed, and the stretch (or, failing that, each block of `QUIET_BLOCK` hours in it)
-//! is skipped in O(regions + stores + unfolded terms) when the range tables show that no hour
-//! in it can matter: no region can be short, no region can have a renewable surplus, and no
+//! fleet is fixed, and each piece of it that lies in one aligned block of `QUIET_BLOCK` hours
+//! is skipped in O(regions + stores + unfolded terms) when the block's range bounds (cached
+//! per block) show that no hour in it can matter: no region can be short, no region can have a renewable surplus, and no
 //! store can change state (every available reliability store is full, every available shift
 //! store empty). Nothing then happens in any of its hours but the store's full or empty hour
 //! counts, which the skip adds. Demand and renewable energy come from the host (per region),
@@ -12,8 +12,8 @@
 //!
 //! A walked hour: each region's demand, renewable output and available dispatchable capacity,
 //! each interface's limits after circuit outages, and each store's charge and discharge room
-//! are formed (renewables of no project and hourly units that never fail are read as one
-//! folded series per region: `RegionFold`); then the hour is dispatched
+//! are formed (renewables and hourly-capacity units of no project are read as one folded
+//! series per region, `RegionFold`, less the units that are down); then the hour is dispatched
 //! (`network::dispatch_hour`) and the states of charge advance.
 //!
 //! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
@@ -104,16 +104,6 @@ fn limit(sys: &CompiledSystem, p: &Params, constant: u32, series: u32, stride: u
 #[inline(always)]
 fn store_available(p: &Params, states: &UnitStates, s: &StorageRow) -> bool {
     p.online(s.project) && (s.unit == NONE || states.up[s.unit as usize] == 1)
-}
-
-/// The hour's value of a folded series (NONE: zero).
-#[inline(always)]
-fn fold_value(sys: &CompiledSystem, p: &Params, series: u32, stride: u32, h: u32) -> u32 {
-    if series == NONE {
-        0
-    } else {
-        sys.series[terms::series_start(sys, series, stride, p.year) + h as usize]
-    }
 }
 
 /// The least (`max = false`) or greatest value of a folded series over hours [a, b).
@@ -478,8 +468,9 @@ fn walk_hour(
         let f = &sys.region_fold[r];
         w.regions[r] = RegionHour {
             demand: terms::load_term(p, terms::series_value(sys, l, p.year, h)),
-            renewable: fold_value(sys, p, f.renewable, f.renewable_stride, h),
-            available: w.firm[r] + fold_value(sys, p, f.available, f.available_stride, h),
+            // A folded series of NONE is zero.
+            renewable: limit(sys, p, 0, f.renewable, f.renewable_stride, h),
+            available: w.firm[r] + limit(sys, p, 0, f.available, f.available_stride, h),
         };
     }
     for k in 0..sys.added_loads.len() {
