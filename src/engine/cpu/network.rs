@@ -25,6 +25,11 @@
 //! more unit of renewable energy gains at least DISPATCHABLE against storage and hops; one
 //! that stores one more unit of dispatchable energy gains CHARGE − DISPATCHABLE, more than
 //! the hops of any simple path (at most 2 · 64 regions + 2).
+//!
+//! Bellman-Ford's path is a function of which arcs have residual capacity, nothing else, so
+//! this engine remembers the path of each support it has met (`Network::next_path`): an
+//! augmentation then costs a table lookup and the push. The shader runs Bellman-Ford every
+//! time and finds the same paths; a test checks remembered paths against fresh ones.
 #![allow(
     clippy::needless_range_loop,
     reason = "keeps code comparable to the shaders"
@@ -47,6 +52,8 @@ const HOP: i32 = 1;
 const SOURCE: usize = 0;
 const SINK: usize = 1;
 const UNREACHED: i32 = i32::MAX;
+/// Networks of at most this many arcs (reverse arcs included) remember their paths.
+const REMEMBERED_ARCS: usize = 128;
 
 /// One region in one hour, in power units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -87,47 +94,126 @@ pub struct Dispatch {
     pub discharge: Vec<u32>,
 }
 
-/// The residual graph, reused across hours: arc `a` and its reverse `a ^ 1`.
+/// The residual graph, reused across hours: arc `a` and its reverse `a ^ 1`, in the fixed
+/// order of `dispatch_hour` (every arc kept, as in the shader; one without capacity is
+/// skipped by Bellman-Ford).
 #[derive(Default)]
 pub struct Network {
+    /// Regions, (from, to) per link and (region, shift) per store the arrays were laid out
+    /// for: heads and costs depend only on these.
+    shape: Vec<u32>,
     head: Vec<usize>,
-    capacity: Vec<u32>,
     cost: Vec<i32>,
+    capacity: Vec<u32>,
     dist: Vec<i32>,
     via: Vec<usize>,
-    /// Index of each arc of the fixed order (see `dispatch_hour`), or NO_ARC when left out.
-    slot: Vec<usize>,
+    /// Bit `a` set when arc `a` has residual capacity (networks of up to REMEMBERED_ARCS).
+    support: u128,
+    /// Augmenting paths Bellman-Ford found, by support (see `next_path`).
+    paths: Vec<RememberedPath>,
+    /// The current path's arcs, from the sink back to the source.
+    path: Vec<u16>,
 }
 
-/// An arc left out of the graph because it has no capacity.
-const NO_ARC: usize = usize::MAX;
+/// Slots of the path memory, indexed by a hash of the support: the networks met so far use
+/// a few hundred supports, and a slot taken by another support only costs a Bellman-Ford.
+const PATH_SLOTS: usize = 1 << 10;
+
+/// One slot of the path memory.
+#[derive(Clone, Copy)]
+struct RememberedPath {
+    support: u128,
+    /// Arcs of the path, or EMPTY_SLOT, or 0 when no path lowers the cost.
+    len: u8,
+    arcs: [u8; MAX_REMEMBERED_PATH],
+}
+
+/// The longest path a remembered network can have: REMEMBERED_ARCS allows 16 regions,
+/// so a simple path from the source to the sink has at most 17 arcs.
+const MAX_REMEMBERED_PATH: usize = REMEMBERED_ARCS / 8 + 1;
+const EMPTY_SLOT: u8 = u8::MAX;
+
+impl RememberedPath {
+    const EMPTY: RememberedPath = RememberedPath {
+        support: 0,
+        len: EMPTY_SLOT,
+        arcs: [0; MAX_REMEMBERED_PATH],
+    };
+}
+
+/// The memory slot of a support: a multiply of its folded halves (the keys are bit sets,
+/// not hostile input).
+#[inline(always)]
+fn path_slot(support: u128) -> usize {
+    let folded = (support as u64) ^ ((support >> 64) as u64).rotate_left(29);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PATH_SLOTS.trailing_zeros())) as usize
+}
 
 impl Network {
-    fn clear(&mut self) {
-        self.head.clear();
-        self.capacity.clear();
-        self.cost.clear();
-        self.slot.clear();
-    }
-
-    /// Adds an arc and its reverse. An arc without capacity is left out: it and its reverse
-    /// can never carry flow, and Bellman-Ford skips them, so leaving them out changes no
-    /// relaxation and no path (the shader keeps them and finds the same paths).
-    #[inline]
-    fn arc(&mut self, from: usize, to: usize, capacity: u32, cost: i32) {
-        if capacity == 0 {
-            self.slot.push(NO_ARC);
+    /// Lays out heads and costs for this topology, unless they already are.
+    fn prepare(&mut self, regions: usize, links: &[LinkHour], stores: &[StoreHour]) {
+        let same = self.shape.len() == 1 + 2 * links.len() + 2 * stores.len()
+            && self.shape[0] as usize == regions
+            && links
+                .iter()
+                .enumerate()
+                .all(|(i, l)| self.shape[1 + 2 * i] == l.from && self.shape[2 + 2 * i] == l.to)
+            && stores.iter().enumerate().all(|(s, st)| {
+                let k = 1 + 2 * links.len() + 2 * s;
+                self.shape[k] == st.region && self.shape[k + 1] == u32::from(st.shift)
+            });
+        if same {
             return;
         }
-        self.slot.push(self.head.len());
-        // Stored as (tail of the reverse, head) pairs: arc a goes to head[a] and comes from
-        // head[a ^ 1].
-        self.head.push(to);
-        self.capacity.push(capacity);
-        self.cost.push(cost);
-        self.head.push(from);
-        self.capacity.push(0);
-        self.cost.push(-cost);
+        self.shape.clear();
+        self.shape.push(regions as u32);
+        for l in links {
+            self.shape.extend([l.from, l.to]);
+        }
+        for st in stores {
+            self.shape.extend([st.region, u32::from(st.shift)]);
+        }
+        self.head.clear();
+        self.cost.clear();
+        let mut arc = |from: usize, to: usize, cost: i32| {
+            // Stored as (tail of the reverse, head) pairs: arc a goes to head[a] and comes
+            // from head[a ^ 1].
+            self.head.extend([to, from]);
+            self.cost.extend([cost, -cost]);
+        };
+        for r in 0..regions {
+            let node = 2 + r;
+            arc(SOURCE, node, 0);
+            arc(SOURCE, node, DISPATCHABLE);
+            arc(node, SINK, -SERVE);
+            arc(node, SINK, -DISPATCHABLE);
+        }
+        for l in links {
+            let (a, b) = (2 + l.from as usize, 2 + l.to as usize);
+            arc(a, b, HOP);
+            arc(b, a, HOP);
+        }
+        for st in stores {
+            let node = 2 + st.region as usize;
+            arc(SOURCE, node, DISCHARGE);
+            arc(node, SINK, if st.shift { -CHARGE_SHIFT } else { -CHARGE });
+        }
+        self.capacity.clear();
+        self.capacity.resize(self.head.len(), 0);
+        self.paths.clear();
+        if self.head.len() <= REMEMBERED_ARCS {
+            self.paths.resize(PATH_SLOTS, RememberedPath::EMPTY);
+        }
+    }
+
+    /// Sets the capacity of arc pair `k` (its reverse empty).
+    #[inline(always)]
+    fn set(&mut self, k: usize, capacity: u32) {
+        self.capacity[2 * k] = capacity;
+        self.capacity[2 * k + 1] = 0;
+        if capacity > 0 && 2 * k < REMEMBERED_ARCS {
+            self.support |= 1 << (2 * k);
+        }
     }
 
     /// Cheapest path from the source by Bellman-Ford over arcs with residual capacity;
@@ -162,6 +248,62 @@ impl Network {
         }
         self.dist[SINK] != UNREACHED
     }
+
+    /// The next augmenting path (into `path`), or false when no path lowers the cost.
+    ///
+    /// Bellman-Ford's path depends only on which arcs have residual capacity (their costs
+    /// and order are fixed), so the path found for a support is remembered: the same few
+    /// supports recur hour after hour, and a remembered path is the one the shader finds.
+    fn next_path(&mut self, nodes: usize) -> bool {
+        let slot = path_slot(self.support);
+        if let Some(m) = self.paths.get(slot)
+            && m.len != EMPTY_SLOT
+            && m.support == self.support
+        {
+            self.path.clear();
+            self.path
+                .extend(m.arcs[..m.len as usize].iter().map(|&a| u16::from(a)));
+            return m.len > 0;
+        }
+        self.path.clear();
+        if self.shortest_path(nodes) && self.dist[SINK] < 0 {
+            let mut v = SINK;
+            while v != SOURCE {
+                let a = self.via[v];
+                self.path.push(a as u16);
+                v = self.head[a ^ 1];
+            }
+        }
+        if let Some(m) = self.paths.get_mut(slot)
+            && self.path.len() <= MAX_REMEMBERED_PATH
+        {
+            m.support = self.support;
+            m.len = self.path.len() as u8;
+            for (k, &a) in self.path.iter().enumerate() {
+                m.arcs[k] = a as u8;
+            }
+        }
+        !self.path.is_empty()
+    }
+
+    /// Pushes the bottleneck along `path`.
+    fn augment(&mut self) {
+        let mut push = u32::MAX;
+        for &a in &self.path {
+            push = push.min(self.capacity[a as usize]);
+        }
+        for &a in &self.path {
+            let a = a as usize;
+            self.capacity[a] -= push;
+            self.capacity[a ^ 1] += push;
+            if a < REMEMBERED_ARCS {
+                if self.capacity[a] == 0 {
+                    self.support &= !(1 << a);
+                }
+                self.support |= 1 << (a ^ 1);
+            }
+        }
+    }
 }
 
 /// Dispatches one hour: local netting, then the min-cost flow over the links and stores.
@@ -178,59 +320,34 @@ pub fn dispatch_hour(
     out.flow.clear();
     out.charge.clear();
     out.discharge.clear();
-    net.clear();
+    net.prepare(n, links, stores);
+    net.support = 0;
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
-    // then per link [forward, backward]; each arc is followed by its reverse.
+    // then per link [forward, backward], then per store [discharge, charge]; each arc is
+    // followed by its reverse.
     for r in 0..n {
         let g = &regions[r];
-        let node = 2 + r;
         let need = g.demand.saturating_sub(g.renewable);
-        let renewable_surplus = g.renewable.saturating_sub(g.demand);
-        let dispatchable_surplus = g.available.saturating_sub(need);
-        let deficit = need.saturating_sub(g.available);
-        let displaceable = need.min(g.available);
-        net.arc(SOURCE, node, renewable_surplus, 0);
-        net.arc(SOURCE, node, dispatchable_surplus, DISPATCHABLE);
-        net.arc(node, SINK, deficit, -SERVE);
-        net.arc(node, SINK, displaceable, -DISPATCHABLE);
+        net.set(4 * r, g.renewable.saturating_sub(g.demand));
+        net.set(4 * r + 1, g.available.saturating_sub(need));
+        net.set(4 * r + 2, need.saturating_sub(g.available));
+        net.set(4 * r + 3, need.min(g.available));
     }
-    for l in links {
-        let (a, b) = (2 + l.from as usize, 2 + l.to as usize);
-        net.arc(a, b, l.forward, HOP);
-        net.arc(b, a, l.backward, HOP);
+    for (i, l) in links.iter().enumerate() {
+        net.set(4 * n + 2 * i, l.forward);
+        net.set(4 * n + 2 * i + 1, l.backward);
     }
-    for s in stores {
-        let node = 2 + s.region as usize;
-        net.arc(SOURCE, node, s.discharge, DISCHARGE);
-        net.arc(
-            node,
-            SINK,
-            s.charge,
-            if s.shift { -CHARGE_SHIFT } else { -CHARGE },
-        );
+    for (s, st) in stores.iter().enumerate() {
+        let k = 4 * n + 2 * links.len() + 2 * s;
+        net.set(k, st.discharge);
+        net.set(k + 1, st.charge);
     }
     // Successive shortest paths while a path still lowers the cost.
-    while net.shortest_path(n + 2) && net.dist[SINK] < 0 {
-        let mut push = u32::MAX;
-        let mut v = SINK;
-        while v != SOURCE {
-            let a = net.via[v];
-            push = push.min(net.capacity[a]);
-            v = net.head[a ^ 1];
-        }
-        let mut v = SINK;
-        while v != SOURCE {
-            let a = net.via[v];
-            net.capacity[a] -= push;
-            net.capacity[a ^ 1] += push;
-            v = net.head[a ^ 1];
-        }
+    while net.next_path(n + 2) {
+        net.augment();
     }
     // The flow on an arc is its reverse's residual capacity.
-    let flow = |k: usize| match net.slot[k] {
-        NO_ARC => 0,
-        a => net.capacity[a + 1],
-    };
+    let flow = |k: usize| net.capacity[2 * k + 1];
     for r in 0..n {
         let g = &regions[r];
         let base = 4 * r; // four arcs per region
@@ -309,6 +426,74 @@ mod tests {
         assert_eq!(d.shortfall, [0, 0, 0]);
         assert_eq!(d.curtailment, [100, 0, 0]);
         assert_eq!(d.flow, [200, 0]);
+    }
+
+    /// A small xorshift for the random hours below.
+    fn draw(state: &mut u64, below: u32) -> u32 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        (*state % u64::from(below)) as u32
+    }
+
+    /// Dispatches `hours` random hours on one random network of `n` regions, once with a
+    /// network reused across hours (its path memory filled, slots overwritten) and once
+    /// with a fresh network per hour (every path found by Bellman-Ford): equal answers.
+    fn remembered_paths_agree(n: u32, hours: usize, seed: u64) {
+        let mut state = seed;
+        let mut links = Vec::new();
+        for a in 0..n {
+            for b in a + 1..n {
+                if b == a + 1 || draw(&mut state, 3) == 0 {
+                    links.push(LinkHour {
+                        from: a,
+                        to: b,
+                        forward: 0,
+                        backward: 0,
+                    });
+                }
+            }
+        }
+        let mut stores: Vec<StoreHour> = (0..draw(&mut state, 4))
+            .map(|_| StoreHour {
+                region: draw(&mut state, n),
+                charge: 0,
+                discharge: 0,
+                shift: draw(&mut state, 2) == 1,
+            })
+            .collect();
+        let mut reused = Network::default();
+        let (mut a, mut b) = (Dispatch::default(), Dispatch::default());
+        for _ in 0..hours {
+            // Small values, many of them zero: ties and saturations on every path.
+            let regions: Vec<RegionHour> = (0..n)
+                .map(|_| RegionHour {
+                    demand: draw(&mut state, 8) * 10,
+                    renewable: draw(&mut state, 8) * 10,
+                    available: draw(&mut state, 6) * 10,
+                })
+                .collect();
+            for l in &mut links {
+                l.forward = draw(&mut state, 4) * 10;
+                l.backward = draw(&mut state, 4) * 10;
+            }
+            for st in &mut stores {
+                st.charge = draw(&mut state, 3) * 10;
+                st.discharge = draw(&mut state, 3) * 10;
+            }
+            dispatch_hour(&regions, &links, &stores, &mut reused, &mut a);
+            dispatch_hour(&regions, &links, &stores, &mut Network::default(), &mut b);
+            assert_eq!(a, b, "{regions:?} {links:?} {stores:?}");
+        }
+    }
+
+    #[test]
+    fn remembered_paths_are_bellman_fords() {
+        for (n, seed) in [(2, 1), (3, 2), (3, 3), (5, 4), (6, 5)] {
+            remembered_paths_agree(n, 4000, seed);
+        }
+        // 17 regions: more arcs than are remembered, every path found afresh.
+        remembered_paths_agree(17, 200, 6);
     }
 
     #[test]
