@@ -27,7 +27,7 @@
 //! the hops of any simple path (at most 2 · 64 regions + 2).
 //!
 //! Bellman-Ford's path is a function of which arcs have residual capacity, nothing else, so
-//! this engine remembers the path of each support it has met (`Network::next_path`): an
+//! this engine remembers the path of each support it has met (`Network::remembered_path`): an
 //! augmentation then costs a table lookup and the push. The shader runs Bellman-Ford every
 //! time and finds the same paths; a test checks remembered paths against fresh ones.
 #![allow(
@@ -107,13 +107,17 @@ pub struct Network {
     capacity: Vec<u32>,
     dist: Vec<i32>,
     via: Vec<usize>,
-    /// Bit `a` set when arc `a` has residual capacity (networks of up to REMEMBERED_ARCS).
-    support: u128,
-    /// Augmenting paths Bellman-Ford found, by support (see `next_path`).
+    /// Whether the network has at most REMEMBERED_ARCS arcs and so remembers its paths.
+    remember: bool,
+    /// Bit `a` set when arc `a` has residual capacity (kept when `remember`).
+    support: Support,
+    /// Augmenting paths Bellman-Ford found, by support (see `remembered_path`).
     paths: Vec<RememberedPath>,
-    /// The current path's arcs, from the sink back to the source.
+    /// The path of a network too large to remember, from the sink back to the source.
     path: Vec<u16>,
 }
+
+type Support = [u64; REMEMBERED_ARCS / 64];
 
 /// Slots of the path memory, indexed by a hash of the support: the networks met so far use
 /// a few hundred supports, and a slot taken by another support only costs a Bellman-Ford.
@@ -122,7 +126,7 @@ const PATH_SLOTS: usize = 1 << 10;
 /// One slot of the path memory.
 #[derive(Clone, Copy)]
 struct RememberedPath {
-    support: u128,
+    support: Support,
     /// Arcs of the path, or EMPTY_SLOT, or 0 when no path lowers the cost.
     len: u8,
     arcs: [u8; MAX_REMEMBERED_PATH],
@@ -135,17 +139,17 @@ const EMPTY_SLOT: u8 = u8::MAX;
 
 impl RememberedPath {
     const EMPTY: RememberedPath = RememberedPath {
-        support: 0,
+        support: [0; REMEMBERED_ARCS / 64],
         len: EMPTY_SLOT,
         arcs: [0; MAX_REMEMBERED_PATH],
     };
 }
 
-/// The memory slot of a support: a multiply of its folded halves (the keys are bit sets,
+/// The memory slot of a support: a multiply of its folded words (the keys are bit sets,
 /// not hostile input).
 #[inline(always)]
-fn path_slot(support: u128) -> usize {
-    let folded = (support as u64) ^ ((support >> 64) as u64).rotate_left(29);
+fn path_slot(support: &Support) -> usize {
+    let folded = support.iter().fold(0u64, |h, &w| h.rotate_left(29) ^ w);
     (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PATH_SLOTS.trailing_zeros())) as usize
 }
 
@@ -200,8 +204,9 @@ impl Network {
         }
         self.capacity.clear();
         self.capacity.resize(self.head.len(), 0);
+        self.remember = self.head.len() <= REMEMBERED_ARCS;
         self.paths.clear();
-        if self.head.len() <= REMEMBERED_ARCS {
+        if self.remember {
             self.paths.resize(PATH_SLOTS, RememberedPath::EMPTY);
         }
     }
@@ -211,8 +216,8 @@ impl Network {
     fn set(&mut self, k: usize, capacity: u32) {
         self.capacity[2 * k] = capacity;
         self.capacity[2 * k + 1] = 0;
-        if capacity > 0 && 2 * k < REMEMBERED_ARCS {
-            self.support |= 1 << (2 * k);
+        if self.remember {
+            self.support[k / 32] |= u64::from(capacity > 0) << (2 * k % 64);
         }
     }
 
@@ -249,22 +254,31 @@ impl Network {
         self.dist[SINK] != UNREACHED
     }
 
-    /// The next augmenting path (into `path`), or false when no path lowers the cost.
+    /// The path Bellman-Ford finds from the current support, as a slot of the memory (its
+    /// `len` 0 when no path lowers the cost).
     ///
     /// Bellman-Ford's path depends only on which arcs have residual capacity (their costs
     /// and order are fixed), so the path found for a support is remembered: the same few
     /// supports recur hour after hour, and a remembered path is the one the shader finds.
-    fn next_path(&mut self, nodes: usize) -> bool {
-        let slot = path_slot(self.support);
-        if let Some(m) = self.paths.get(slot)
-            && m.len != EMPTY_SLOT
-            && m.support == self.support
-        {
-            self.path.clear();
-            self.path
-                .extend(m.arcs[..m.len as usize].iter().map(|&a| u16::from(a)));
-            return m.len > 0;
+    fn remembered_path(&mut self, nodes: usize) -> usize {
+        let slot = path_slot(&self.support);
+        let m = &self.paths[slot];
+        if m.len != EMPTY_SLOT && m.support == self.support {
+            return slot;
         }
+        self.fresh_path(nodes);
+        let m = &mut self.paths[slot];
+        m.support = self.support;
+        m.len = self.path.len() as u8;
+        for (k, &a) in self.path.iter().enumerate() {
+            m.arcs[k] = a as u8;
+        }
+        slot
+    }
+
+    /// Runs Bellman-Ford and leaves in `path` the path to the sink if it lowers the cost
+    /// (empty otherwise).
+    fn fresh_path(&mut self, nodes: usize) {
         self.path.clear();
         if self.shortest_path(nodes) && self.dist[SINK] < 0 {
             let mut v = SINK;
@@ -274,33 +288,48 @@ impl Network {
                 v = self.head[a ^ 1];
             }
         }
-        if let Some(m) = self.paths.get_mut(slot)
-            && self.path.len() <= MAX_REMEMBERED_PATH
-        {
-            m.support = self.support;
-            m.len = self.path.len() as u8;
-            for (k, &a) in self.path.iter().enumerate() {
-                m.arcs[k] = a as u8;
-            }
-        }
-        !self.path.is_empty()
     }
 
-    /// Pushes the bottleneck along `path`.
-    fn augment(&mut self) {
+    /// Pushes the bottleneck along `arcs`.
+    #[inline(always)]
+    fn augment<A: Copy + Into<usize>>(&mut self, arcs: &[A]) {
         let mut push = u32::MAX;
-        for &a in &self.path {
-            push = push.min(self.capacity[a as usize]);
+        for &a in arcs {
+            push = push.min(self.capacity[a.into()]);
         }
-        for &a in &self.path {
-            let a = a as usize;
+        for &a in arcs {
+            let a: usize = a.into();
             self.capacity[a] -= push;
             self.capacity[a ^ 1] += push;
-            if a < REMEMBERED_ARCS {
-                if self.capacity[a] == 0 {
-                    self.support &= !(1 << a);
+            if self.remember {
+                let (word, bit) = (a / 64, a % 64);
+                // The arc and its reverse share a word.
+                self.support[word] &= !(u64::from(self.capacity[a] == 0) << bit);
+                self.support[word] |= 1 << (bit ^ 1);
+            }
+        }
+    }
+
+    /// Successive shortest paths while a path still lowers the cost.
+    fn successive_shortest_paths(&mut self, nodes: usize) {
+        if self.remember {
+            loop {
+                let slot = self.remembered_path(nodes);
+                let m = self.paths[slot];
+                if m.len == 0 {
+                    break;
                 }
-                self.support |= 1 << (a ^ 1);
+                self.augment(&m.arcs[..m.len as usize]);
+            }
+        } else {
+            loop {
+                self.fresh_path(nodes);
+                if self.path.is_empty() {
+                    break;
+                }
+                let path = std::mem::take(&mut self.path);
+                self.augment(&path);
+                self.path = path;
             }
         }
     }
@@ -315,13 +344,14 @@ pub fn dispatch_hour(
     out: &mut Dispatch,
 ) {
     let n = regions.len();
-    out.shortfall.clear();
-    out.curtailment.clear();
-    out.flow.clear();
-    out.charge.clear();
-    out.discharge.clear();
+    // Sized once, then written in place.
+    out.shortfall.resize(n, 0);
+    out.curtailment.resize(n, 0);
+    out.flow.resize(links.len(), 0);
+    out.charge.resize(stores.len(), 0);
+    out.discharge.resize(stores.len(), 0);
     net.prepare(n, links, stores);
-    net.support = 0;
+    net.support = Support::default();
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
     // then per link [forward, backward], then per store [discharge, charge]; each arc is
     // followed by its reverse.
@@ -342,10 +372,7 @@ pub fn dispatch_hour(
         net.set(k, st.discharge);
         net.set(k + 1, st.charge);
     }
-    // Successive shortest paths while a path still lowers the cost.
-    while net.next_path(n + 2) {
-        net.augment();
-    }
+    net.successive_shortest_paths(n + 2);
     // The flow on an arc is its reverse's residual capacity.
     let flow = |k: usize| net.capacity[2 * k + 1];
     for r in 0..n {
@@ -354,18 +381,17 @@ pub fn dispatch_hour(
         let need = g.demand.saturating_sub(g.renewable);
         let renewable_surplus = g.renewable.saturating_sub(g.demand);
         let deficit = need.saturating_sub(g.available);
-        out.curtailment.push(renewable_surplus - flow(base));
-        out.shortfall.push(deficit - flow(base + 2));
+        out.curtailment[r] = renewable_surplus - flow(base);
+        out.shortfall[r] = deficit - flow(base + 2);
     }
     for i in 0..links.len() {
         let base = 4 * n + 2 * i;
-        out.flow
-            .push(i64::from(flow(base)) - i64::from(flow(base + 1)));
+        out.flow[i] = i64::from(flow(base)) - i64::from(flow(base + 1));
     }
     for i in 0..stores.len() {
         let base = 4 * n + 2 * links.len() + 2 * i;
-        out.discharge.push(flow(base));
-        out.charge.push(flow(base + 1));
+        out.discharge[i] = flow(base);
+        out.charge[i] = flow(base + 1);
     }
 }
 

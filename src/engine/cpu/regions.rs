@@ -85,6 +85,18 @@ pub fn div_q16_ceil(x: u32, q: u32) -> u32 {
     (whole << 16) + ((x % q) << 16).div_ceil(q)
 }
 
+/// min(limit, div_q16_ceil(room, q)): what a store can take in an hour. The division is
+/// needed only when the room, not the limit, binds (x · 2^16 ≤ (limit − 1) · q), which a
+/// multiply tells: most hours of a store that is not nearly full skip it.
+#[inline(always)]
+pub fn charge_room(limit: u32, room: u32, q: u32) -> u32 {
+    if limit == 0 || u64::from(room) << 16 > u64::from(limit - 1) * u64::from(q) {
+        limit
+    } else {
+        div_q16_ceil(room, q)
+    }
+}
+
 /// ⌊x · k / n⌋ for k ≤ n ≤ 2^16: the limit left when k of n equal circuits are up.
 #[inline(always)]
 pub fn circuit_share(x: u32, k: u32, n: u32) -> u32 {
@@ -518,8 +530,7 @@ fn walk_hour(
         let st = &sys.storage[s];
         let (charge, discharge) = if store_available(p, states, st) {
             (
-                st.charge
-                    .min(div_q16_ceil(st.energy - w.soc[s], st.charge_efficiency)),
+                charge_room(st.charge, st.energy - w.soc[s], st.charge_efficiency),
                 st.discharge
                     .min(mul_shr_sat(w.soc[s], st.discharge_efficiency, 16)),
             )
@@ -625,8 +636,12 @@ fn walk_hour(
         let discharge = w.out.discharge[s];
         // The last unit of a charge may overshoot by less than one power unit × hour: the
         // store fills exactly, and the excess is lost like any conversion loss.
-        w.soc[s] = (w.soc[s] + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
-        w.soc[s] -= div_q16_ceil(discharge, st.discharge_efficiency);
+        if charge > 0 {
+            w.soc[s] = (w.soc[s] + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
+        }
+        if discharge > 0 {
+            w.soc[s] -= div_q16_ceil(discharge, st.discharge_efficiency);
+        }
         let rec = &mut flows[n_links + s];
         rec.first_energy += u64::from(charge);
         rec.second_energy += u64::from(discharge);
@@ -635,6 +650,45 @@ fn walk_hour(
         }
         if w.soc[s] == 0 {
             rec.second_hours += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charge_room_is_the_lesser_of_limit_and_room() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut draw = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let bits = draw();
+            // Small and large values, efficiencies from 1/65536 to 1.
+            let limit = (bits as u32) >> (bits >> 59);
+            let room = ((bits >> 32) as u32) >> ((bits >> 54) & 31);
+            let q = 1 + ((draw() as u32) % (1 << 16));
+            assert_eq!(
+                charge_room(limit, room, q),
+                limit.min(div_q16_ceil(room, q)),
+                "{limit} {room} {q}"
+            );
+        }
+        for (limit, room, q) in [
+            (0, 5, 100),
+            (u32::MAX, u32::MAX, 1),
+            (7, 0, 1 << 16),
+            (1, 1, 1 << 16),
+        ] {
+            assert_eq!(
+                charge_room(limit, room, q),
+                limit.min(div_q16_ceil(room, q))
+            );
         }
     }
 }
