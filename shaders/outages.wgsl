@@ -1,6 +1,8 @@
 // Two-state Markov outage processes sampled as transition times, merged in a min-heap.
 // Mirrors src/engine/cpu/outages.rs. The per-thread state lives in `scratch`, slot-major
-// and interleaved by thread: up[N], repair_at[N], cycle[N], heap[N + 1].
+// and interleaved by thread: up[N], repair_at[N], cycle[N], heap[N + 1]. The CPU engine
+// files the same events in a calendar of hours instead (per-hour lists cost a thread more
+// memory than a GPU has to spare); the order within an hour differs and nothing depends on it.
 
 struct Outages {
     thread: u32,
