@@ -564,6 +564,54 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Existing results are never overwritten without --force.
+/// Creates the output folder and checks that a file can be written in it.
+fn prepare_output_folder(out: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| {
+        format!(
+            "cannot create the output folder {} (choose another with --out)",
+            out.display()
+        )
+    })?;
+    let probe = out.join(format!(".egap-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "cannot write in the output folder {} (choose another with --out)",
+            out.display()
+        )
+    })?;
+    std::fs::remove_file(&probe).with_context(|| format!("cannot remove {}", probe.display()))?;
+    Ok(())
+}
+
+/// The results of a finished run could not be written: the statistics are saved as a
+/// checkpoint (the run's own, or one in the temporary folder) so that rerunning with it
+/// and a writable `--out` writes them without computing anything again.
+fn keep_work(
+    e: anyhow::Error,
+    checkpoint: Option<&std::path::Path>,
+    study: &Study,
+    options: &RunOptions,
+    accumulator: &egap::stats::Accumulator,
+) -> anyhow::Error {
+    let path = checkpoint.map(PathBuf::from).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!(
+            "egap-{}-{}.checkpoint.json",
+            report::file_stem(study),
+            std::process::id()
+        ))
+    });
+    match egap::checkpoint::save(&path, study, options, accumulator) {
+        Ok(()) => e.context(format!(
+            "the results could not be written; the finished work is kept in {}: run the same command with --checkpoint {} (and a writable --out) to write them without recomputing",
+            path.display(),
+            path.display()
+        )),
+        Err(save) => e.context(format!(
+            "the results could not be written, and neither could a checkpoint of the finished work ({save})"
+        )),
+    }
+}
+
 fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
     if path.exists() && !force {
         anyhow::bail!(
@@ -690,6 +738,8 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         None => out.join("summary.json"),
     };
     refuse_overwrite(&result_file, args.force)?;
+    // A folder that cannot take the results is found before the work, not after it.
+    prepare_output_folder(&out)?;
     let resumed = match &args.checkpoint {
         Some(path) => egap::checkpoint::load(path, &study, &options)?,
         None => None,
@@ -810,12 +860,24 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         .is_some_and(|t| precision.is_some_and(|p| p <= t));
     // A run that stopped on its precision target is complete, not interrupted.
     let interrupted = outcome.interrupted && !reached;
-    if let Some(path) = &args.checkpoint
-        && !interrupted
-    {
-        // The run is complete: its checkpoint has served.
-        let _ = std::fs::remove_file(path);
-    }
+    // From here on the work is done: if its results cannot be written, it is kept.
+    let keep = |e: anyhow::Error| {
+        keep_work(
+            e,
+            args.checkpoint.as_deref(),
+            &study,
+            &options,
+            &outcome.accumulator,
+        )
+    };
+    // The run is complete once its results are written: its checkpoint has then served.
+    let checkpoint_served = || {
+        if let Some(path) = &args.checkpoint
+            && !interrupted
+        {
+            let _ = std::fs::remove_file(path);
+        }
+    };
     if let Some((k, n)) = shard {
         if interrupted {
             anyhow::bail!(
@@ -828,15 +890,14 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             args.seed,
             args.trajectories,
             (k, n),
-            outcome.accumulator,
+            outcome.accumulator.clone(),
         );
-        let out = args
-            .out
-            .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
-        std::fs::create_dir_all(&out)
-            .with_context(|| format!("cannot create {}", out.display()))?;
         let path = out.join(file.file_name());
-        report::write_atomic(&path, &serde_json::to_string(&file)?)?;
+        serde_json::to_string(&file)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok(report::write_atomic(&path, &text)?))
+            .map_err(keep)?;
+        checkpoint_served();
         println!(
             "shard {k}/{n}: trajectories {}..{} in {:.2} s; wrote {}",
             file.first_trajectory,
@@ -878,7 +939,10 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let written = report::write_all(&document, &out)?;
+    let written = report::write_all(&document, &out)
+        .map_err(anyhow::Error::from)
+        .map_err(keep)?;
+    checkpoint_served();
     if !args.no_plots {
         // Plots are an extra: a missing font (PNG) is a warning, not a failed run.
         if let Err(e) = report::plot::write_plots(&document.summary, &out.join("plots")) {

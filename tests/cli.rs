@@ -304,3 +304,53 @@ fn a_sweep_writes_a_table_and_plots_and_is_monotone_under_common_random_numbers(
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// A folder that cannot take the results is refused before any work; a failure to write
+/// the results after the work keeps the work as a checkpoint, from which a rerun writes the
+/// summary a clean run writes.
+#[test]
+fn results_that_cannot_be_written_keep_the_finished_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let rts79 = scenario("rts79/rts79.toml");
+    let run = |out: &Path, extra: &[&str]| {
+        egap()
+            .args(["run", &rts79, "-n", "3000", "--seed", "5", "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // An output "folder" that is a file: refused at once, exit 2.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = run(&file, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot create the output folder"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+
+    // summary.json a folder: the run finishes, cannot write, and keeps its checkpoint.
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(blocked.join("summary.json")).unwrap();
+    let ck = dir.path().join("run.ckpt");
+    let ck_arg = ck.to_str().unwrap();
+    let o = run(&blocked, &["--force", "--checkpoint", ck_arg]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the finished work is kept in"), "{err}");
+    assert!(ck.exists(), "the checkpoint of the finished work is kept");
+
+    // The rerun into a good folder resumes all 3,000 and writes the clean run's summary.
+    let resumed = dir.path().join("resumed");
+    let o = run(&resumed, &["--checkpoint", ck_arg]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("3000 of 3000"), "{err}");
+    assert!(!ck.exists(), "a completed run removes its checkpoint");
+    let clean = dir.path().join("clean");
+    assert!(run(&clean, &[]).status.success());
+    assert_eq!(
+        std::fs::read(resumed.join("summary.json")).unwrap(),
+        std::fs::read(clean.join("summary.json")).unwrap()
+    );
+}
