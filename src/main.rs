@@ -167,6 +167,9 @@ struct BenchArgs {
     /// Use the first GPU adapter whose name contains this text.
     #[arg(long)]
     adapter: Option<String>,
+    /// CPU threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    threads: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -254,9 +257,68 @@ struct RunArgs {
     /// Trajectories per chunk (bounds memory; results do not depend on it).
     #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
     chunk_size: u64,
+    /// CPU threads [default: one per core]; results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    threads: Option<u64>,
+    /// Print only the results: no engine line, no progress, no notes (errors and warnings
+    /// still go to standard error).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Sets the size of the CPU engine's thread pool; called before anything uses it.
+fn set_threads(threads: Option<u64>) -> anyhow::Result<()> {
+    if let Some(n) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n as usize)
+            .build_global()
+            .context("cannot set the number of threads")?;
+    }
+    Ok(())
+}
+
+/// Writes to standard output. A reader that has gone (`egap … | head`) ends egap quietly
+/// with status 0, as other Unix tools do; results are written to files before anything
+/// is printed, so nothing is lost. Any other write error is reported.
+macro_rules! out {
+    ($($t:tt)*) => { write_stdout(format_args!($($t)*), false) };
+}
+
+/// `out!` with a newline.
+macro_rules! outln {
+    () => { write_stdout(format_args!(""), true) };
+    ($($t:tt)*) => { write_stdout(format_args!($($t)*), true) };
+}
+
+/// Mesa's implicit Vulkan layer `VK_LAYER_MESA_device_select` reorders adapters for the
+/// display and, to find it, connects to Wayland and X11: on a machine without a display it
+/// prints "XDG_RUNTIME_DIR is invalid or not set" twice per probe. egap draws nothing and
+/// ranks adapters itself, so the layer is turned off with its own switch unless the user
+/// has set that switch.
+fn quiet_vulkan_device_select() {
+    if std::env::var_os("NODEVICE_SELECT").is_none() {
+        // SAFETY: called first in main, before any other thread exists.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
+    }
+}
+
+fn write_stdout(args: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let written = o
+        .write_fmt(args)
+        .and_then(|()| if newline { o.write_all(b"\n") } else { Ok(()) });
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
 }
 
 fn main() -> ExitCode {
+    quiet_vulkan_device_select();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -271,8 +333,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { scenario } => {
             let study = Study::load(&scenario)?;
-            print!("{}", report::describe(&study));
-            println!("{}: valid", scenario.display());
+            out!("{}", report::describe(&study));
+            outln!("{}: valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { pras, out, force } => {
@@ -290,7 +352,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let toml = imported
                 .write(&out)
                 .with_context(|| format!("cannot write into {}", out.display()))?;
-            println!(
+            outln!(
                 "wrote {} and {}",
                 toml.display(),
                 out.join(&imported.csv_name).display()
@@ -304,7 +366,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let generated = egap::profiles::generate(&parsed);
             let out = out.unwrap_or_else(|| spec.with_file_name("profiles.csv"));
             egap::profiles::write_csv(&parsed, &generated, &out)?;
-            println!("wrote {}", out.display());
+            outln!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare { summaries, csv } => {
@@ -312,22 +374,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|p| egap::compare::read(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            print!("{}", egap::compare::table(&runs));
+            out!("{}", egap::compare::table(&runs));
             if let Some(path) = csv {
                 report::write_atomic(&path, &egap::compare::csv(&runs))?;
-                println!("wrote {}", path.display());
+                outln!("wrote {}", path.display());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Devices => {
             let adapters = egap::engine::gpu::list_adapters();
             if adapters.is_empty() {
-                println!(
+                outln!(
                     "no GPU adapter found; egap runs on the CPU (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers, for the software adapter)"
                 );
             }
             for a in adapters {
-                println!(
+                outln!(
                     "{}\n  backend {}, type {}, driver {}\n  max storage binding {} MiB, max buffer {} MiB, max workgroups per dimension {}",
                     a.name,
                     a.backend,
@@ -365,7 +427,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..RunOptions::default()
             };
             let c = egap::credit::capacity_credit(&scenario, &resource, metric, &engine, &options)?;
-            println!(
+            outln!(
                 "{}: {:.1} MW nameplate; {metric} with it {:.4} ± {:.4}, without it {:.4} ± {:.4} ({} steps of {trajectories} trajectories, seed {seed})",
                 c.resource,
                 c.nameplate_mw,
@@ -381,8 +443,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     100.0 * v / c.nameplate_mw
                 )
             };
-            println!("  EFC  {}", show(c.efc_mw));
-            println!("  ELCC {}", show(c.elcc_mw));
+            outln!("  EFC  {}", show(c.efc_mw));
+            outln!("  ELCC {}", show(c.elcc_mw));
             Ok(ExitCode::SUCCESS)
         }
         Command::Sweep {
@@ -431,7 +493,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &out.join("sweep.csv"),
                 &egap::sweep::csv(&settings, &points),
             )?;
-            println!(
+            outln!(
                 "{:>24} {:>22} {:>22} {:>22}",
                 settings
                     .iter()
@@ -446,7 +508,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let m = &p.summary.metrics;
                 let show =
                     |e: &egap::stats::Estimate| format!("{:.4} ± {:.4}", e.mean, e.standard_error);
-                println!(
+                outln!(
                     "{:>24} {:>22} {:>22} {:>22}",
                     p.values
                         .iter()
@@ -486,7 +548,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &egap::sweep::svg(&settings[0].path, name, unit, &series),
                 )?;
             }
-            println!("wrote {}", out.display());
+            outln!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Capability {
@@ -512,7 +574,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let c =
                 egap::capability::load_carrying_capability(&study, &engine, &options, &criterion)?;
             let mw = |s: f64| (s - 1.0) * c.base_peak_mw;
-            println!(
+            outln!(
                 "{}: {} ≤ {} ({} trajectories per step, seed {seed}, {} steps)",
                 study.scenario.name,
                 c.criterion.metric,
@@ -520,15 +582,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 trajectories,
                 c.evaluations
             );
-            println!(
+            outln!(
                 "  as it is: {} = {:.4} ± {:.4}",
-                c.criterion.metric, c.base.mean, c.base.standard_error
+                c.criterion.metric,
+                c.base.mean,
+                c.base.standard_error
             );
-            println!(
+            outln!(
                 "  demand scale that just meets it: {:.4}   95% interval [{:.4}, {:.4}]",
-                c.scale, c.scale_low, c.scale_high
+                c.scale,
+                c.scale_low,
+                c.scale_high
             );
-            println!(
+            outln!(
                 "  load peak carried: {:.1} MW ({:+.1} MW vs {:.1} MW), 95% interval [{:.1}, {:.1}] MW",
                 c.scale * c.base_peak_mw,
                 mw(c.scale),
@@ -551,7 +617,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let written = report::write_all(&document, &out)?;
             print_document(&document, format)?;
             if format == Format::Table {
-                println!(
+                outln!(
                     "merged {} shards, {} trajectories; wrote {}",
                     shards.len(),
                     merged.total_trajectories,
@@ -624,15 +690,16 @@ fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
 
 fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {
     match format {
-        Format::Table => print!("{}", report::table(document)),
-        Format::Json => println!("{}", report::json(document)?),
-        Format::Csv => print!("{}", report::metrics_csv(document)),
+        Format::Table => out!("{}", report::table(document)),
+        Format::Json => outln!("{}", report::json(document)?),
+        Format::Csv => out!("{}", report::metrics_csv(document)),
     }
     Ok(())
 }
 
 /// Times each backend on the user's own study: what `egap run` will achieve.
 fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    set_threads(args.threads)?;
     let study = Study::load(&args.scenario)?;
     let backends = match args.backend {
         Backend::Auto => vec![egap::engine::Backend::Cpu, egap::engine::Backend::Gpu],
@@ -644,7 +711,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let engine = match Engine::open(backend, args.adapter.as_deref()) {
             Ok((engine, _)) => engine,
             Err(e) if args.backend == Backend::Auto => {
-                println!("gpu: {e}");
+                outln!("gpu: {e}");
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -677,15 +744,18 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         if !engine.is_gpu() {
             cpu_rate = Some(rate);
         }
-        println!(
-            "{:<50} {rate:>14.0} trajectory-years/s{ratio}",
-            engine.describe()
+        outln!(
+            "{:<50} {:>14} trajectory-years/s{ratio}",
+            engine.describe(),
+            report::thousands(rate.round() as u64)
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
+    set_threads(args.threads)?;
+    let quiet = args.quiet;
     let settings = args
         .set
         .iter()
@@ -693,10 +763,12 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     let study = egap::sweep::load_with_settings(&args.scenario, &settings)?;
     let (engine, note) = Engine::open(args.backend.engine(), args.adapter.as_deref())?;
-    if let Some(note) = note {
-        eprintln!("{note}");
+    if !quiet {
+        match note {
+            Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
+            None => eprintln!("engine: {}", engine.describe()),
+        }
     }
-    eprintln!("engine: {}", engine.describe());
     let shard = args
         .shard
         .as_deref()
@@ -767,12 +839,18 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         .context("cannot install the Ctrl-C handler")?;
     }
     let bar = ProgressBar::new(trajectories);
-    if std::io::stderr().is_terminal() {
+    if std::io::stderr().is_terminal() && !quiet {
         bar.set_style(
             ProgressStyle::with_template(
-                "{bar:40} {human_pos}/{human_len} trajectories · {per_sec} · ETA {eta}",
+                "{bar:40} {human_pos}/{human_len} trajectories · {rate} · ETA {eta}",
             )
-            .expect("progress template is valid"),
+            .expect("progress template is valid")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{}/s", report::thousands(state.per_sec() as u64));
+                },
+            ),
         );
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -898,7 +976,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             .and_then(|text| Ok(report::write_atomic(&path, &text)?))
             .map_err(keep)?;
         checkpoint_served();
-        println!(
+        outln!(
             "shard {k}/{n}: trajectories {}..{} in {:.2} s; wrote {}",
             file.first_trajectory,
             file.first_trajectory + file.trajectories,
@@ -963,21 +1041,22 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             &report::plot::all_svgs(&document.summary),
         );
         report::write_atomic(&out.join("report.html"), &page)?;
-        eprintln!("report: {}", out.join("report.html").display());
+        if !quiet {
+            eprintln!("report: {}", out.join("report.html").display());
+        }
     }
     print_document(&document, args.format)?;
     if args.format == Format::Table {
-        {
-            println!(
-                "{} trajectories in {elapsed:.2} s ({:.0} trajectory-years/s, {}); wrote {}",
-                outcome.completed,
-                outcome.completed as f64 * f64::from(study.system.header.hours)
-                    / 8760.0
-                    / elapsed.max(1e-9),
-                engine.describe(),
-                written.display()
-            );
-        }
+        let rate = outcome.completed as f64 * f64::from(study.system.header.hours)
+            / 8760.0
+            / elapsed.max(1e-9);
+        outln!(
+            "{} trajectories in {elapsed:.2} s ({} trajectory-years/s, {}); wrote {}",
+            report::thousands(outcome.completed),
+            report::thousands(rate.round() as u64),
+            engine.describe(),
+            written.display()
+        );
     }
     if interrupted {
         eprintln!(

@@ -354,3 +354,64 @@ fn results_that_cannot_be_written_keep_the_finished_work() {
         std::fs::read(clean.join("summary.json")).unwrap()
     );
 }
+
+/// `egap run … | head`: a reader that goes away ends egap quietly with status 0, its
+/// results already written.
+#[test]
+fn a_closed_pipe_ends_a_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = egap()
+        .args(["run", &scenario("rts79/rts79.toml"), "-n", "4000", "--out"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader closes before egap prints anything.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
+    assert!(dir.path().join("summary.json").exists());
+}
+
+/// `--quiet` prints the results and nothing else; `--threads` changes no result; on a
+/// machine without a display, probing adapters prints no XDG_RUNTIME_DIR complaint.
+#[test]
+fn quiet_runs_say_nothing_and_threads_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        egap()
+            .args(["run", &scenario("rts79/rts79.toml"), "-n", "3000", "--out"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .env_remove("XDG_RUNTIME_DIR")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("DISPLAY")
+            .env_remove("NODEVICE_SELECT")
+            .output()
+            .unwrap()
+    };
+    let quiet = run("one", &["--quiet", "--threads", "1"]);
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    let stdout = String::from_utf8_lossy(&quiet.stdout);
+    assert!(stdout.contains("3,000 trajectories in"), "{stdout}");
+    assert!(stdout.contains("cpu (1 thread)"), "{stdout}");
+
+    let loud = run("two", &["--threads", "2"]);
+    let err = String::from_utf8_lossy(&loud.stderr);
+    assert!(loud.status.success(), "{err}");
+    assert!(err.starts_with("engine: "), "{err}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "one line saying which engine runs: {err}"
+    );
+    assert!(!err.contains("XDG_RUNTIME_DIR"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.path().join("one/summary.json")).unwrap(),
+        std::fs::read(dir.path().join("two/summary.json")).unwrap()
+    );
+}

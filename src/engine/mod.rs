@@ -47,7 +47,10 @@ impl Engine {
     /// The engine in words, for the terminal: `gpu: NAME (backend, type)` or `cpu (N threads)`.
     pub fn describe(&self) -> String {
         match self {
-            Engine::Cpu => format!("cpu ({} threads)", rayon::current_num_threads()),
+            Engine::Cpu => match rayon::current_num_threads() {
+                1 => "cpu (1 thread)".to_string(),
+                n => format!("cpu ({n} threads)"),
+            },
             Engine::Gpu(g) => format!(
                 "gpu: {} ({}, {})",
                 g.adapter.name, g.adapter.backend, g.adapter.device_type

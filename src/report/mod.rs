@@ -97,6 +97,19 @@ impl Document {
 }
 
 /// A file-name-safe stem for the study's default output folder.
+/// `x` with thousands separators, for people: 79830 → "79,830".
+pub fn thousands(x: u64) -> String {
+    let digits = x.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn file_stem(study: &Study) -> String {
     study
         .scenario
