@@ -11,16 +11,28 @@ use crate::stats::Accumulator;
 use crate::{Error, RunOptions, Study};
 
 /// Tag of the checkpoint format, checked on reading.
-pub const FORMAT: &str = "egap-checkpoint-1";
+pub const FORMAT: &str = "egap-checkpoint-2";
 
 #[derive(Serialize, Deserialize)]
 struct Checkpoint {
     format: String,
+    /// A checkpoint resumes only with the egap that wrote it: another version may compute
+    /// trajectories differently, and the run would blend the two.
+    #[serde(default)]
+    egap_version: String,
     fingerprint: String,
     seed: u64,
     first_trajectory: u64,
     trajectories: u64,
     accumulator: Accumulator,
+    #[serde(default)]
+    checksum: String,
+}
+
+impl crate::seal::Sealed for Checkpoint {
+    fn checksum_field(&mut self) -> &mut String {
+        &mut self.checksum
+    }
 }
 
 /// The statistics saved in `path` for this study and run, or `None` when there is no file yet.
@@ -43,16 +55,30 @@ pub fn load(
     };
     let bad = |why: String| {
         Error::Options(format!(
-            "checkpoint {}: {why}; delete it to start afresh",
+            "checkpoint {}: {why}; delete it to start afresh, or choose another --checkpoint file",
             path.display()
         ))
     };
-    let c: Checkpoint =
-        serde_json::from_str(&text).map_err(|e| bad(format!("unreadable ({e})")))?;
+    // A file that is not a checkpoint at all (a scenario named by mistake, say) is the
+    // user's, not egap's to have deleted.
+    let mut c: Checkpoint = serde_json::from_str(&text).map_err(|e| {
+        Error::Options(format!(
+            "{} is not an egap checkpoint ({e}); choose another --checkpoint file (egap creates it)",
+            path.display()
+        ))
+    })?;
     if c.format != FORMAT {
         return Err(bad(format!(
             "format \"{}\", this egap writes \"{FORMAT}\"",
             c.format
+        )));
+    }
+    crate::seal::verify(&mut c).map_err(bad)?;
+    if c.egap_version != env!("CARGO_PKG_VERSION") {
+        return Err(bad(format!(
+            "it was written by egap {}, this is egap {}",
+            c.egap_version,
+            env!("CARGO_PKG_VERSION")
         )));
     }
     if c.fingerprint != study.fingerprint() {
@@ -86,15 +112,17 @@ pub fn save(
     options: &RunOptions,
     accumulator: &Accumulator,
 ) -> Result<(), Error> {
-    let c = Checkpoint {
+    let mut c = Checkpoint {
         format: FORMAT.into(),
+        egap_version: env!("CARGO_PKG_VERSION").into(),
         fingerprint: study.fingerprint(),
         seed: options.seed,
         first_trajectory: options.first_trajectory,
         trajectories: options.trajectories,
         accumulator: accumulator.clone(),
+        checksum: String::new(),
     };
-    let text = serde_json::to_string(&c)
+    let text = crate::seal::seal(&mut c)
         .map_err(|e| Error::Options(format!("cannot serialize the checkpoint: {e}")))?;
     crate::report::write_atomic(path, &text)
 }

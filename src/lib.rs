@@ -24,6 +24,7 @@ pub mod pras;
 pub mod profiles;
 pub mod report;
 pub mod scenario;
+pub mod seal;
 pub mod shard;
 pub mod stats;
 pub mod sweep;

@@ -958,12 +958,20 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     };
     if let Some((k, n)) = shard {
         if interrupted {
-            anyhow::bail!(
-                "shard {k}/{n} was interrupted after {} of {trajectories} trajectories; run it again (an incomplete shard cannot be merged)",
-                outcome.completed
+            // Interrupted, not bad input: the status of an interrupted run, and a
+            // checkpoint (if any) kept for the rerun.
+            eprintln!(
+                "interrupted: shard {k}/{n} stopped after {} of {trajectories} trajectories and wrote no shard file (an incomplete shard cannot be merged); run the same command again{}",
+                outcome.completed,
+                if args.checkpoint.is_some() {
+                    " to continue from its checkpoint"
+                } else {
+                    ""
+                }
             );
+            return Ok(ExitCode::from(130));
         }
-        let file = egap::shard::ShardFile::new(
+        let mut file = egap::shard::ShardFile::new(
             &study,
             args.seed,
             args.trajectories,
@@ -971,9 +979,9 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             outcome.accumulator.clone(),
         );
         let path = out.join(file.file_name());
-        serde_json::to_string(&file)
+        file.to_json()
+            .and_then(|text| report::write_atomic(&path, &text))
             .map_err(anyhow::Error::from)
-            .and_then(|text| Ok(report::write_atomic(&path, &text)?))
             .map_err(keep)?;
         checkpoint_served();
         outln!(

@@ -12,8 +12,8 @@ use crate::report::RunInfo;
 use crate::stats::Accumulator;
 use crate::{Error, Study};
 
-/// Tag of the shard file format, checked on reading.
-pub const FORMAT: &str = "egap-shard-1";
+/// Tag of the shard file format, checked on reading (2: with a checksum).
+pub const FORMAT: &str = "egap-shard-2";
 
 /// What one shard writes: where it lies in the study, and its exact accumulator.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -33,6 +33,15 @@ pub struct ShardFile {
     pub first_trajectory: u64,
     pub trajectories: u64,
     pub accumulator: Accumulator,
+    /// `seal` checksum of the rest of the file.
+    #[serde(default)]
+    pub checksum: String,
+}
+
+impl crate::seal::Sealed for ShardFile {
+    fn checksum_field(&mut self) -> &mut String {
+        &mut self.checksum
+    }
 }
 
 /// The trajectory range `(first, count)` of shard `k` (1-based) of `n` over `total`.
@@ -78,7 +87,14 @@ impl ShardFile {
             first_trajectory,
             trajectories,
             accumulator,
+            checksum: String::new(),
         }
+    }
+
+    /// The file's text, sealed with its checksum.
+    pub fn to_json(&mut self) -> Result<String, Error> {
+        crate::seal::seal(self)
+            .map_err(|e| Error::Merge(format!("cannot serialize the shard file: {e}")))
     }
 
     pub fn file_name(&self) -> String {
@@ -91,7 +107,7 @@ impl ShardFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
+        let mut shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
             Error::Merge(format!("{}: not an egap shard file: {e}", path.display()))
         })?;
         if shard.format != FORMAT {
@@ -101,6 +117,9 @@ impl ShardFile {
                 shard.format
             )));
         }
+        crate::seal::verify(&mut shard).map_err(|why| {
+            Error::Merge(format!("{}: {why}; run the shard again", path.display()))
+        })?;
         if shard.accumulator.trajectories() != shard.trajectories {
             return Err(Error::Merge(format!(
                 "{}: holds {} trajectories but its range has {} (an interrupted shard cannot be merged; run it again)",
@@ -128,12 +147,14 @@ pub fn merge(paths: &[PathBuf]) -> Result<(ShardFile, RunInfo), Error> {
     let mut next = 0;
     for (path, s) in &shards {
         let same = s.fingerprint == reference.fingerprint
+            && s.scenario == reference.scenario
+            && s.egap_version == reference.egap_version
             && s.seed == reference.seed
             && s.total_trajectories == reference.total_trajectories
             && s.shards == reference.shards;
         if !same {
             return Err(Error::Merge(format!(
-                "{} and {} come from different runs (scenario fingerprint, seed, total trajectories or shard count differ)",
+                "{} and {} come from different runs (scenario, its fingerprint, egap version, seed, total trajectories or shard count differ)",
                 first_path.display(),
                 path.display()
             )));

@@ -415,3 +415,106 @@ fn quiet_runs_say_nothing_and_threads_change_nothing() {
         std::fs::read(dir.path().join("two/summary.json")).unwrap()
     );
 }
+
+/// State files are checked before they are trusted: a shard or checkpoint with one digit
+/// changed is refused, as are shards of another egap version or scenario name, and a
+/// --checkpoint that names a file which is not a checkpoint is left alone.
+#[test]
+fn changed_or_foreign_state_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rts79 = scenario("rts79/rts79.toml");
+    let shards = dir.path().join("shards");
+    for k in 1..=2 {
+        let o = egap()
+            .args(["run", &rts79, "-n", "2000", "--backend", "cpu"])
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(&shards)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let one = shards.join("shard-1-of-2.json");
+    let two = shards.join("shard-2-of-2.json");
+    let text = std::fs::read_to_string(&one).unwrap();
+    let merge = |first: &Path| {
+        egap()
+            .arg("merge")
+            .arg(first)
+            .arg(&two)
+            .arg("--out")
+            .arg(dir.path().join("merged"))
+            .arg("--force")
+            .output()
+            .unwrap()
+    };
+    assert!(merge(&one).status.success());
+    // One digit of the unserved-energy sum changed.
+    let at = text.find("\"unserved_energy\":{\"sum\":").unwrap() + 25;
+    let mut bytes = text.clone().into_bytes();
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    let changed = dir.path().join("changed.json");
+    std::fs::write(&changed, &bytes).unwrap();
+    let o = merge(&changed);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("checksum does not match"), "{err}");
+    // Another egap version or scenario name, resealed so the checksum holds.
+    for (field, value) in [("egap_version", "9.9.9"), ("scenario", "another study")] {
+        let mut v: egap::shard::ShardFile = serde_json::from_str(&text).unwrap();
+        match field {
+            "egap_version" => v.egap_version = value.into(),
+            _ => v.scenario = value.into(),
+        }
+        let foreign = dir.path().join(format!("{field}.json"));
+        std::fs::write(&foreign, v.to_json().unwrap()).unwrap();
+        let o = merge(&foreign);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{field}: {err}");
+        assert!(err.contains("different runs"), "{field}: {err}");
+    }
+
+    // A checkpoint with one digit changed is refused, not resumed.
+    let ck = dir.path().join("run.ckpt");
+    let mut child = egap()
+        .args(["run", &rts79, "-n", "50000000", "--backend", "cpu", "--out"])
+        .arg(dir.path().join("long"))
+        .arg("--checkpoint")
+        .arg(&ck)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !ck.exists() {
+        assert!(started.elapsed().as_secs() < 120, "no checkpoint appeared");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&ck).unwrap();
+    // The first digit of the count of trajectories with a shortfall.
+    let at = text.find("\"short_trajectories\":").unwrap() + 21;
+    let mut bytes = text.into_bytes();
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&ck, &bytes).unwrap();
+    let resume = |ck: &Path| {
+        egap()
+            .args(["run", &rts79, "-n", "50000000", "--backend", "cpu", "--out"])
+            .arg(dir.path().join("long"))
+            .arg("--checkpoint")
+            .arg(ck)
+            .output()
+            .unwrap()
+    };
+    let o = resume(&ck);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("checksum does not match"), "{err}");
+    // The scenario itself named as the checkpoint: not a checkpoint, and not deleted.
+    let o = resume(Path::new(&rts79));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not an egap checkpoint"), "{err}");
+    assert!(!err.contains("delete"), "{err}");
+    assert!(Path::new(&rts79).exists());
+}
