@@ -649,6 +649,40 @@ fn prepare_output_folder(out: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Results are never written over the study's own inputs (a profile named
+/// `hourly_risk.csv` in the folder given as --out, say), with or without --force. A
+/// target that is a folder (the plots) must not hold an input either.
+fn refuse_overwriting_inputs(study: &Study, targets: &[PathBuf]) -> anyhow::Result<()> {
+    // The target's folder exists (or is created) before the check; the target itself may not.
+    let resolve = |p: &std::path::Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(".".as_ref());
+        Some(parent.canonicalize().ok()?.join(p.file_name()?))
+    };
+    let inputs: Vec<(PathBuf, &PathBuf)> = study
+        .scenario
+        .inputs
+        .iter()
+        .filter_map(|p| Some((p.canonicalize().ok()?, p)))
+        .collect();
+    for target in targets {
+        let Some(t) = resolve(target) else { continue };
+        if let Some((_, input)) = inputs.iter().find(|(i, _)| i.starts_with(&t)) {
+            anyhow::bail!(
+                "{} is an input of this study, and the run would write {} over it; choose another --out (or --samples) for the results",
+                input.display(),
+                target.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The results of a finished run could not be written: the statistics are saved as a
 /// checkpoint (the run's own, or one in the temporary folder) so that rerunning with it
 /// and a writable `--out` writes them without computing anything again.
@@ -812,6 +846,13 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     refuse_overwrite(&result_file, args.force)?;
     // A folder that cannot take the results is found before the work, not after it.
     prepare_output_folder(&out)?;
+    let mut targets: Vec<PathBuf> = report::RESULT_FILES.iter().map(|f| out.join(f)).collect();
+    targets.push(result_file.clone());
+    targets.extend(args.samples.clone());
+    if !args.no_plots {
+        targets.push(out.join("plots"));
+    }
+    refuse_overwriting_inputs(&study, &targets)?;
     let resumed = match &args.checkpoint {
         Some(path) => egap::checkpoint::load(path, &study, &options)?,
         None => None,
@@ -1058,10 +1099,15 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         let rate = outcome.completed as f64 * f64::from(study.system.header.hours)
             / 8760.0
             / elapsed.max(1e-9);
+        // Short studies run few trajectory-years a second: keep two decimals for them.
+        let rate = if rate >= 100.0 {
+            report::thousands(rate.round() as u64)
+        } else {
+            format!("{rate:.2}")
+        };
         outln!(
-            "{} trajectories in {elapsed:.2} s ({} trajectory-years/s, {}); wrote {}",
+            "{} trajectories in {elapsed:.2} s ({rate} trajectory-years/s, {}); wrote {}",
             report::thousands(outcome.completed),
-            report::thousands(rate.round() as u64),
             engine.describe(),
             written.display()
         );

@@ -518,3 +518,59 @@ fn changed_or_foreign_state_files_are_refused() {
     assert!(!err.contains("delete"), "{err}");
     assert!(Path::new(&rts79).exists());
 }
+
+/// Results never overwrite the study's inputs, with or without --force: a profile named
+/// like a result file, in the folder given as --out, and the scenario given as --samples.
+#[test]
+fn results_are_never_written_over_the_studys_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = "load\n50\n60\n70\n80\n";
+    std::fs::write(dir.path().join("hourly_risk.csv"), profile).unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[study]\nname = \"inputs kept\"\nhours = 4\n\n[[regions]]\nname = \"A\"\n\
+         load_mw = { file = \"hourly_risk.csv\", column = \"load\" }\n\n[[units]]\n\
+         name = \"g\"\nregion = \"A\"\ncount = 1\ncapacity_mw = 100\nmttf_h = 100\nmttr_h = 10\n",
+    )
+    .unwrap();
+    let text = std::fs::read(&scenario).unwrap();
+    for extra in [
+        vec!["--out", ".", "--force"],
+        vec!["--out", "results", "--samples", "s.toml", "--force"],
+    ] {
+        let o = egap()
+            .args(["run", "s.toml", "-n", "100", "--backend", "cpu"])
+            .args(&extra)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(
+            err.contains("is an input of this study"),
+            "{extra:?}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("hourly_risk.csv")).unwrap(),
+        profile
+    );
+    assert_eq!(std::fs::read(&scenario).unwrap(), text);
+    // Into a folder of its own the same study runs.
+    let o = egap()
+        .args([
+            "run",
+            "s.toml",
+            "-n",
+            "100",
+            "--backend",
+            "cpu",
+            "--out",
+            "results",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -123,6 +123,22 @@ pub fn json(document: &Document) -> Result<String, Error> {
         .map_err(|e| Error::Options(format!("cannot serialize the summary: {e}")))
 }
 
+/// Every file `write_all` may write into a run's folder (which of the last four depends on
+/// the study), then the report page; plots go to the `plots` folder beside them.
+pub const RESULT_FILES: [&str; 11] = [
+    "summary.json",
+    "metrics.csv",
+    "distributions.csv",
+    "histograms.csv",
+    "exceedance.csv",
+    "hourly_risk.csv",
+    "regions.csv",
+    "regions_hourly_risk.csv",
+    "interfaces.csv",
+    "storage.csv",
+    "report.html",
+];
+
 /// Writes `summary.json` and the CSV tables into `dir`; returns the folder.
 pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {

@@ -11,6 +11,9 @@ pub struct Scenario {
     pub name: String,
     /// The scenario file, for messages and reports.
     pub source: PathBuf,
+    /// Every file the study reads (the scenario and its profile files): results must never
+    /// be written over one of them.
+    pub inputs: Vec<PathBuf>,
     pub hours: usize,
     /// Names of the weather years; one unnamed year when the study declares none.
     pub weather_years: Vec<String>,

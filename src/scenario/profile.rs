@@ -90,6 +90,13 @@ pub struct ProfileReader<'a> {
 }
 
 impl<'a> ProfileReader<'a> {
+    /// The files read so far (profile CSVs), as resolved against the scenario's folder.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.cache.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
     pub fn new(base: &'a Path, hours: usize, years: &'a [String], files: &'a Files) -> Self {
         ProfileReader {
             base,

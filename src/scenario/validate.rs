@@ -623,9 +623,12 @@ fn build(
         },
         |n| n.get_ref().clone(),
     );
+    let mut inputs = vec![path.to_path_buf()];
+    inputs.extend(profiles.files_read());
     Some(Scenario {
         name,
         source: path.to_path_buf(),
+        inputs,
         hours,
         weather_years,
         weather_year_weights,
