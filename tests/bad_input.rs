@@ -463,6 +463,24 @@ const CASES: &[Case] = &[
         "study.weather_year_weights",
         "must be non-negative numbers, not all zero, with a finite sum",
     ),
+    case(
+        "67-forced-outage-rate-one.toml",
+        Some(12),
+        r#"units "G1" → forced_outage_rate"#,
+        "must be a fraction from 0 (never fails) to below 1",
+    ),
+    case(
+        "68-forced-outage-rate-without-mttr.toml",
+        Some(9),
+        r#"units "G1""#,
+        "needs mttr_h with forced_outage_rate",
+    ),
+    case(
+        "69-forced-outage-rate-and-mttf.toml",
+        Some(9),
+        r#"units "G1""#,
+        "has forced_outage_rate and another outage form",
+    ),
 ];
 
 /// Longest error, in lines, that still fits on one screen.

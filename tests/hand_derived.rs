@@ -97,3 +97,37 @@ fn engine_matches_the_hand_derivation() {
     assert_eq!(m.demand_energy_mwh.mean, 320.0);
     assert_eq!(m.demand_energy_mwh.standard_error, 0.0);
 }
+
+/// A forced outage rate with a mean time to repair is the same outage model as the mean
+/// time to failure it implies, MTTF = MTTR · (1 − FOR) / FOR: the compiled studies are
+/// identical (equal fingerprints), for units, stores and interfaces.
+#[test]
+fn a_forced_outage_rate_is_the_mttf_it_implies() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, outage: &str| {
+        let path = dir.path().join(name);
+        let text = format!(
+            "[study]\nhours = 24\n\n[[regions]]\nname = \"A\"\nload_mw = 100\n\n\
+             [[regions]]\nname = \"B\"\nload_mw = 80\n\n\
+             [[units]]\nname = \"g\"\nregion = \"A\"\ncount = 3\ncapacity_mw = 100\n{outage}\n\n\
+             [[storage]]\nname = \"s\"\nregion = \"B\"\ncharge_mw = 10\ndischarge_mw = 10\n\
+             energy_mwh = 40\n{outage}\n\n\
+             [[interfaces]]\nfrom = \"A\"\nto = \"B\"\nlimit_mw = 50\n{outage}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        Study::load(&path).unwrap()
+    };
+    // FOR 0.2 with MTTR 40 h: MTTF = 40 · 0.8 / 0.2 = 160 h.
+    let by_rate = write("rate.toml", "forced_outage_rate = 0.2\nmttr_h = 40");
+    let by_means = write("means.toml", "mttf_h = 160\nmttr_h = 40");
+    assert_eq!(by_rate.fingerprint(), by_means.fingerprint());
+    let other = write("other.toml", "mttf_h = 170\nmttr_h = 40");
+    assert_ne!(by_rate.fingerprint(), other.fingerprint());
+    // FOR 0: never fails.
+    let never = write("never.toml", "forced_outage_rate = 0\nmttr_h = 40");
+    let zero = write(
+        "zero.toml",
+        "failure_probability = 0\nrepair_probability = 0.025",
+    );
+    assert_eq!(never.fingerprint(), zero.fingerprint());
+}

@@ -58,6 +58,8 @@ pub struct Unit {
     pub capacity_mw: Value,
     pub mttf_h: Option<Spanned<f64>>,
     pub mttr_h: Option<Spanned<f64>>,
+    /// With `mttr_h`: the fraction of time on forced outage, FOR = MTTR / (MTTF + MTTR).
+    pub forced_outage_rate: Option<Spanned<f64>>,
     pub failure_probability: Option<Spanned<f64>>,
     pub repair_probability: Option<Spanned<f64>>,
     pub project: Option<Spanned<String>>,
@@ -93,6 +95,8 @@ pub struct Storage {
     pub dispatch: Option<Spanned<String>>,
     pub mttf_h: Option<Spanned<f64>>,
     pub mttr_h: Option<Spanned<f64>>,
+    /// With `mttr_h`: the fraction of time on forced outage, FOR = MTTR / (MTTF + MTTR).
+    pub forced_outage_rate: Option<Spanned<f64>>,
     pub failure_probability: Option<Spanned<f64>>,
     pub repair_probability: Option<Spanned<f64>>,
     pub project: Option<Spanned<String>>,
@@ -111,6 +115,8 @@ pub struct Interface {
     pub circuits: Option<Spanned<i64>>,
     pub mttf_h: Option<Spanned<f64>>,
     pub mttr_h: Option<Spanned<f64>>,
+    /// With `mttr_h`: the fraction of time on forced outage, FOR = MTTR / (MTTF + MTTR).
+    pub forced_outage_rate: Option<Spanned<f64>>,
     pub failure_probability: Option<Spanned<f64>>,
     pub repair_probability: Option<Spanned<f64>>,
 }

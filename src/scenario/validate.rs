@@ -718,6 +718,7 @@ fn weather_years(study: &format::Study, errors: &mut Collector) -> Option<(Vec<S
 struct OutageFields<'a> {
     mttf_h: &'a Option<Spanned<f64>>,
     mttr_h: &'a Option<Spanned<f64>>,
+    forced_outage_rate: &'a Option<Spanned<f64>>,
     failure_probability: &'a Option<Spanned<f64>>,
     repair_probability: &'a Option<Spanned<f64>>,
 }
@@ -727,6 +728,7 @@ impl<'a> OutageFields<'a> {
         OutageFields {
             mttf_h: &u.mttf_h,
             mttr_h: &u.mttr_h,
+            forced_outage_rate: &u.forced_outage_rate,
             failure_probability: &u.failure_probability,
             repair_probability: &u.repair_probability,
         }
@@ -736,6 +738,7 @@ impl<'a> OutageFields<'a> {
         OutageFields {
             mttf_h: &s.mttf_h,
             mttr_h: &s.mttr_h,
+            forced_outage_rate: &s.forced_outage_rate,
             failure_probability: &s.failure_probability,
             repair_probability: &s.repair_probability,
         }
@@ -745,10 +748,81 @@ impl<'a> OutageFields<'a> {
         OutageFields {
             mttf_h: &i.mttf_h,
             mttr_h: &i.mttr_h,
+            forced_outage_rate: &i.forced_outage_rate,
             failure_probability: &i.failure_probability,
             repair_probability: &i.repair_probability,
         }
     }
+}
+
+/// The three ways to give an outage model, for messages.
+const OUTAGE_FORMS: &str = "give either mttf_h and mttr_h (hours), or forced_outage_rate (a fraction) and mttr_h, or failure_probability and repair_probability (per hour)";
+
+/// The outage model from a forced outage rate and a mean time to repair: the unit is down
+/// a fraction FOR of the time, so MTTF = MTTR · (1 − FOR) / FOR; FOR = 0 never fails.
+fn outage_by_rate(
+    u: &OutageFields,
+    rate: &Spanned<f64>,
+    field: &str,
+    at: usize,
+    errors: &mut Collector,
+) -> Option<Outage> {
+    if u.mttf_h.is_some() || u.failure_probability.is_some() || u.repair_probability.is_some() {
+        errors.at(
+            at,
+            field,
+            format!("has forced_outage_rate and another outage form; {OUTAGE_FORMS}"),
+        );
+        return None;
+    }
+    let x = *rate.get_ref();
+    let key = format!("{field} → forced_outage_rate");
+    if !(x.is_finite() && (0.0..1.0).contains(&x)) {
+        errors.at(
+            rate.span().start,
+            key,
+            format!(
+                "must be a fraction from 0 (never fails) to below 1 (0.05 is 5% of the time on forced outage), got {}",
+                number(x)
+            ),
+        );
+        return None;
+    }
+    let Some(mttr) = u.mttr_h.as_ref() else {
+        errors.at(
+            at,
+            field,
+            format!("needs mttr_h with forced_outage_rate; {OUTAGE_FORMS}"),
+        );
+        return None;
+    };
+    let r = *mttr.get_ref();
+    if !(r.is_finite() && (1.0..=MAX_MEAN_HOURS).contains(&r)) {
+        return None; // reported by the caller with the other means
+    }
+    if x == 0.0 {
+        return Some(Outage {
+            failure_probability: 0.0,
+            repair_probability: 1.0 / r,
+        });
+    }
+    let mttf = r * (1.0 - x) / x;
+    if !(1.0..=MAX_MEAN_HOURS).contains(&mttf) {
+        errors.at(
+            rate.span().start,
+            key,
+            format!(
+                "with mttr_h = {} gives a mean time to failure of {} h, outside 1 to {MAX_MEAN_HOURS:e} h (MTTF = MTTR · (1 − FOR) / FOR)",
+                number(r),
+                number(mttf)
+            ),
+        );
+        return None;
+    }
+    Some(Outage {
+        failure_probability: 1.0 / mttf,
+        repair_probability: 1.0 / r,
+    })
 }
 
 /// The outage model; with `optional`, giving none means the element never fails (units must
@@ -806,9 +880,16 @@ fn outage(
             None
         }
     };
+    if let Some(rate) = u.forced_outage_rate {
+        return outage_by_rate(u, rate, field, at, errors).or_else(|| {
+            // Report a bad mttr_h too, in the same pass.
+            mean(u.mttr_h, "mttr_h", errors);
+            None
+        });
+    }
     let by_means = u.mttf_h.is_some() || u.mttr_h.is_some();
     let by_probabilities = u.failure_probability.is_some() || u.repair_probability.is_some();
-    let form = "give either mttf_h and mttr_h (hours), or failure_probability and repair_probability (per hour)";
+    let form = OUTAGE_FORMS;
     match (by_means, by_probabilities) {
         (true, true) => {
             errors.at(at, field, format!("has both outage forms; {form}"));
