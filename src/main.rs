@@ -34,6 +34,16 @@ enum Command {
     /// Run a study and also write report.html: one self-contained page (tables, plots, the
     /// scenario's sources and assumptions, egap's version and the seed).
     Report(RunArgs),
+    /// Write a commented starter scenario (two regions, units, renewables, a battery and a
+    /// line) to edit into your own system; it validates and runs as written.
+    Init {
+        /// The scenario file to write.
+        #[arg(default_value = "scenario.toml")]
+        file: PathBuf,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Check a scenario file (and its profiles) without running it.
     Validate {
         /// The scenario TOML file (or a PRAS .pras system file).
@@ -317,6 +327,9 @@ fn write_stdout(args: std::fmt::Arguments, newline: bool) {
     }
 }
 
+/// The scenario `egap init` writes (tests check that it validates and runs).
+const STARTER_SCENARIO: &str = include_str!("templates/starter.toml");
+
 fn main() -> ExitCode {
     quiet_vulkan_device_select();
     let cli = Cli::parse();
@@ -331,6 +344,22 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Init { file, force } => {
+            if file.exists() && !force {
+                anyhow::bail!(
+                    "{} already exists; pass --force to overwrite it, or name another file",
+                    file.display()
+                );
+            }
+            report::write_atomic(&file, STARTER_SCENARIO)?;
+            outln!(
+                "wrote {}: edit it into your system, then `egap validate {}` and `egap run {}`",
+                file.display(),
+                file.display(),
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { scenario } => {
             let study = Study::load(&scenario)?;
             out!("{}", report::describe(&study));

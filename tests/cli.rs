@@ -574,3 +574,34 @@ fn results_are_never_written_over_the_studys_inputs() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// `egap init` writes a starter scenario that validates and runs as written, and does not
+/// overwrite a file without --force.
+#[test]
+fn init_writes_a_starter_scenario_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mine.toml");
+    let init = |extra: &[&str]| egap().arg("init").arg(&file).args(extra).output().unwrap();
+    let o = init(&[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("[[interfaces]]") && text.contains("forced_outage_rate"));
+    let o = egap().arg("validate").arg(&file).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = egap()
+        .arg("run")
+        .arg(&file)
+        .args(["-n", "200", "--backend", "cpu", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Not overwritten without --force; overwritten with it.
+    std::fs::write(&file, "# edited\n").unwrap();
+    let o = init(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "# edited\n");
+    assert!(init(&["--force"]).status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
