@@ -65,7 +65,7 @@ const CASES: &[Case] = &[
         "02-unknown-field.toml",
         Some(11),
         "capacty_mw",
-        "unknown field `capacty_mw`, expected one of",
+        "unknown field `capacty_mw`, expected one of `name`, `region`, `kind`, `count`, `capacity_mw`, `mttf_h`, `mttr_h`, `forced_outage_rate`, `failure_probability`, `repair_probability`, `project`; did you mean `capacity_mw`?",
     ),
     case(
         "03-wrong-type-hours.toml",

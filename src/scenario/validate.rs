@@ -48,7 +48,11 @@ pub fn validate_with(path: &Path, source: &str, files: &Files) -> Result<Scenari
             let span = e.span().unwrap_or(0..0);
             let at = span.start;
             let field = key_at(source, span, e.message());
-            errors.at(at, field, e.message().trim().to_string());
+            let mut message = e.message().trim().to_string();
+            if let Some(hint) = did_you_mean(&message) {
+                message.push_str(&format!("; did you mean `{hint}`?"));
+            }
+            errors.at(at, field, message);
             return Err(errors.finish().unwrap_err());
         }
     };
@@ -57,6 +61,46 @@ pub fn validate_with(path: &Path, source: &str, files: &Files) -> Result<Scenari
     let scenario = build(&file, path, base, files, &mut errors);
     errors.finish()?;
     scenario.ok_or_else(|| ScenarioError::Invalid(Vec::new()))
+}
+
+/// For serde's "unknown field `X`, expected one of `a`, `b`, …": the expected name closest
+/// to X, when it is close enough to be a typo (at most a third of its letters edited).
+pub fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected")?.1;
+    let candidates = expected.split('`').skip(1).step_by(2);
+    closest(unknown, candidates)
+}
+
+/// The candidate closest to `word` by edit distance, if within a third of its length
+/// (at least one edit); ties go to the first.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c.to_string())
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// The field of a parse error: the key written on the line of its span, or for a missing
@@ -944,5 +988,25 @@ fn outage(
                 repair_probability: r,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_get_the_nearest_field_and_strangers_none() {
+        let m = "unknown field `capacty_mw`, expected one of `name`, `capacity_mw`, `count`";
+        assert_eq!(did_you_mean(m).as_deref(), Some("capacity_mw"));
+        let m = "unknown field `wibble`, expected one of `name`, `capacity_mw`, `count`";
+        assert_eq!(did_you_mean(m), None);
+        assert_eq!(did_you_mean("invalid type: string"), None);
+        assert_eq!(edit_distance("mttr_h", "mttf_h"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(
+            closest("regin", ["region", "regions"]).as_deref(),
+            Some("region")
+        );
     }
 }
