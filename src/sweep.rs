@@ -154,10 +154,25 @@ pub(crate) fn load_tree(
 }
 
 /// `scenario` with each `PATH=VALUE` of `settings` applied (`egap run --set`).
+/// One field set twice would leave only the last value in force (or, in a sweep, a grid
+/// over the same field twice): refused instead.
+fn refuse_repeated_paths(settings: &[Setting]) -> Result<(), Error> {
+    for (j, s) in settings.iter().enumerate() {
+        if settings[..j].iter().any(|t| t.path == s.path) {
+            return Err(Error::Options(format!(
+                "--set {} is given twice; set each field once",
+                s.path
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study, Error> {
     if settings.is_empty() {
         return Study::load(scenario);
     }
+    refuse_repeated_paths(settings)?;
     let (mut tree, files) = read_tree(scenario)?;
     for s in settings {
         let [value] = s.values[..] else {
@@ -203,6 +218,7 @@ pub fn sweep(
             settings.len()
         )));
     }
+    refuse_repeated_paths(settings)?;
     let (root, files) = read_tree(scenario)?;
     let mut grid: Vec<Vec<f64>> = vec![Vec::new()];
     for s in settings {

@@ -469,6 +469,13 @@ const CASES: &[Case] = &[
         r#"units "G1" → forced_outage_rate"#,
         "must be a fraction from 0 (never fails) to below 1",
     ),
+    csv(
+        "70-csv-duplicate-column.toml",
+        "duplicate-column.csv",
+        1,
+        r#"regions "R" → load_mw (file csv/duplicate-column.csv)"#,
+        "names column \"load_mw\" twice (columns 2 and 3); column names must be unique",
+    ),
     case(
         "68-forced-outage-rate-without-mttr.toml",
         Some(9),

@@ -605,3 +605,51 @@ fn init_writes_a_starter_scenario_that_runs() {
     assert!(init(&["--force"]).status.success());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
+
+/// Small traps: one field set twice is refused (run and sweep), and a scenario file named
+/// only with dots writes its results to egap-out/study, not into the current folder.
+#[test]
+fn repeated_settings_and_dotted_names_are_caught() {
+    let rts79 = scenario("rts79/rts79.toml");
+    for command in ["run", "sweep"] {
+        let (a, b) = if command == "run" {
+            ("load_multiplier=1", "load_multiplier=1.1")
+        } else {
+            ("load_multiplier=1,1.1", "load_multiplier=1.2")
+        };
+        let o = egap()
+            .args([
+                command,
+                &rts79,
+                "-n",
+                "100",
+                "--backend",
+                "cpu",
+                "--set",
+                a,
+                "--set",
+                b,
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(err.contains("is given twice"), "{command}: {err}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&rts79, dir.path().join("...toml")).unwrap();
+    std::fs::copy(
+        Path::new(&rts79).with_file_name("load.csv"),
+        dir.path().join("load.csv"),
+    )
+    .unwrap();
+    let o = egap()
+        .args(["run", "...toml", "-n", "100", "--backend", "cpu", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(dir.path().join("egap-out/study/summary.json").exists());
+    assert!(!dir.path().join("summary.json").exists());
+    assert!(!dir.path().join("egap-out/summary.json").exists());
+}

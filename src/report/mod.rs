@@ -96,7 +96,6 @@ impl Document {
     }
 }
 
-/// A file-name-safe stem for the study's default output folder.
 /// `x` with thousands separators, for people: 79830 → "79,830".
 pub fn thousands(x: u64) -> String {
     let digits = x.to_string();
@@ -110,12 +109,21 @@ pub fn thousands(x: u64) -> String {
     out
 }
 
+/// A file-name-safe stem for the study's default output folder: the scenario file's stem,
+/// or "study" when that is empty or only dots (a file named `...toml` would otherwise send
+/// the results to `egap-out/..`, the current folder).
 pub fn file_stem(study: &Study) -> String {
-    study
+    let stem = study
         .scenario
         .source
         .file_stem()
-        .map_or_else(|| "study".to_string(), |s| s.to_string_lossy().into_owned())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem.trim_matches('.').is_empty() {
+        "study".to_string()
+    } else {
+        stem
+    }
 }
 
 pub fn json(document: &Document) -> Result<String, Error> {

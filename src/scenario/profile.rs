@@ -386,6 +386,19 @@ fn read_table(
             "is empty; a profile CSV needs a header row naming its columns, then one row per study hour".into(),
         ));
     }
+    // A column named twice would be read as whichever comes first, silently.
+    for (j, name) in headers.iter().enumerate() {
+        if let Some(k) = headers[..j].iter().position(|h| h == name && !h.is_empty()) {
+            return Err(fail(
+                Some(1),
+                format!(
+                    "names column \"{name}\" twice (columns {} and {}); column names must be unique",
+                    k + 1,
+                    j + 1
+                ),
+            ));
+        }
+    }
     // Lines are counted here from byte offsets: on files with CRLF line endings the csv crate
     // consumes only the `\r` of each terminator, so its line numbers run one behind and a
     // record's offset points at the `\n` before it (BurntSushi/rust-csv#395).
