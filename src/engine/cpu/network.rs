@@ -113,7 +113,8 @@ pub struct Network {
     support: Support,
     /// Augmenting paths Bellman-Ford found, by support (see `remembered_path`).
     paths: Vec<RememberedPath>,
-    /// The path of a network too large to remember, from the sink back to the source.
+    /// The path Bellman-Ford just found, from the sink back to the source (copied into the
+    /// memory when the network remembers; used as it is when it is too large to).
     path: Vec<u16>,
 }
 
