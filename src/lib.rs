@@ -23,6 +23,7 @@ pub mod engine;
 pub mod pras;
 pub mod profiles;
 pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod seal;
 pub mod shard;

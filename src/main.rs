@@ -496,6 +496,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_or("study".into(), |s| s.to_string_lossy().into_owned());
             let out =
                 out.unwrap_or_else(|| PathBuf::from("egap-out").join(format!("{stem}-sweep")));
+            // Checked and locked before the sweep's work, as for a run.
+            let _folder = egap::run::ResultsFolder::claim(&out)?;
             refuse_overwrite(&out.join("sweep.csv"), force)?;
             let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
             if let Some(note) = note {
@@ -516,8 +518,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     bar.set_position(done as u64)
                 })?;
             bar.finish_and_clear();
-            std::fs::create_dir_all(&out)
-                .with_context(|| format!("cannot create {}", out.display()))?;
             report::write_atomic(
                 &out.join("sweep.csv"),
                 &egap::sweep::csv(&settings, &points),
@@ -642,6 +642,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (merged, run) = egap::shard::merge(&shards)?;
             let document = Document::from_shards(&merged, run);
             let out = out.unwrap_or_else(|| PathBuf::from("egap-out").join("merged"));
+            let _folder = egap::run::ResultsFolder::claim(&out)?;
             refuse_overwrite(&out.join("summary.json"), force)?;
             let written = report::write_all(&document, &out)?;
             print_document(&document, format)?;
@@ -656,26 +657,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Existing results are never overwritten without --force.
-/// Creates the output folder and checks that a file can be written in it.
-fn prepare_output_folder(out: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out).with_context(|| {
-        format!(
-            "cannot create the output folder {} (choose another with --out)",
-            out.display()
-        )
-    })?;
-    let probe = out.join(format!(".egap-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"").with_context(|| {
-        format!(
-            "cannot write in the output folder {} (choose another with --out)",
-            out.display()
-        )
-    })?;
-    std::fs::remove_file(&probe).with_context(|| format!("cannot remove {}", probe.display()))?;
-    Ok(())
 }
 
 /// Results are never written over the study's own inputs (a profile named
@@ -741,6 +722,7 @@ fn keep_work(
     }
 }
 
+/// Existing results are never overwritten without --force.
 fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
     if path.exists() && !force {
         anyhow::bail!(
@@ -872,9 +854,11 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         Some((k, n)) => out.join(format!("shard-{k}-of-{n}.json")),
         None => out.join("summary.json"),
     };
+    // A folder that cannot take the results is found before the work, not after it, and
+    // no other run writes into it until this one has written its files; existing results
+    // are checked for under the lock.
+    let _folder = egap::run::ResultsFolder::claim(&out)?;
     refuse_overwrite(&result_file, args.force)?;
-    // A folder that cannot take the results is found before the work, not after it.
-    prepare_output_folder(&out)?;
     let mut targets: Vec<PathBuf> = report::RESULT_FILES.iter().map(|f| out.join(f)).collect();
     targets.push(result_file.clone());
     targets.extend(args.samples.clone());

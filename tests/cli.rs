@@ -653,3 +653,67 @@ fn repeated_settings_and_dotted_names_are_caught() {
     assert!(!dir.path().join("summary.json").exists());
     assert!(!dir.path().join("egap-out/summary.json").exists());
 }
+
+#[test]
+fn two_runs_never_write_into_one_folder_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shared");
+    let rts79 = scenario("rts79/rts79.toml");
+    // A run long enough to be still working when the second one starts.
+    let mut first = egap()
+        .args(["run", &rts79, "-n", "50000000", "-q", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = out.join(".egap-lock");
+    let pid = first.id().to_string();
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&lock)
+        .ok()
+        .as_deref()
+        .map(str::trim)
+        != Some(pid.as_str())
+    {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the first run never locked {}",
+            out.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Refused with --force too: --force overwrites results, it does not share a folder.
+    let second = egap()
+        .args([
+            "run", &rts79, "-n", "2000", "--seed", "2", "--force", "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("another egap run (process {pid}) is writing into")),
+        "{err}"
+    );
+    assert!(
+        !out.join("summary.json").exists(),
+        "the refused run wrote results"
+    );
+    // A run that was killed leaves no lock in force.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let third = egap()
+        .args(["run", &rts79, "-n", "2000", "-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert!(out.join("summary.json").is_file());
+    assert!(!lock.exists(), "a finished run left its lock file");
+}
