@@ -858,7 +858,14 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     // no other run writes into it until this one has written its files; existing results
     // are checked for under the lock.
     let _folder = egap::run::ResultsFolder::claim(&out)?;
-    refuse_overwrite(&result_file, args.force)?;
+    let resumed = match &args.checkpoint {
+        Some(path) => egap::checkpoint::load(path, &study, &options)?,
+        None => None,
+    };
+    // The partial summary of an interrupted run is what its checkpoint continues: the
+    // same command replaces it without --force. Complete results still need --force.
+    let continuing = resumed.is_some() && report::is_interrupted_summary(&result_file);
+    refuse_overwrite(&result_file, args.force || continuing)?;
     let mut targets: Vec<PathBuf> = report::RESULT_FILES.iter().map(|f| out.join(f)).collect();
     targets.push(result_file.clone());
     targets.extend(args.samples.clone());
@@ -866,10 +873,6 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         targets.push(out.join("plots"));
     }
     refuse_overwriting_inputs(&study, &targets)?;
-    let resumed = match &args.checkpoint {
-        Some(path) => egap::checkpoint::load(path, &study, &options)?,
-        None => None,
-    };
     if let Some(done) = &resumed {
         eprintln!(
             "resuming from {}: {} of {trajectories} trajectories already done",
@@ -909,10 +912,24 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    // A resumed run continues its samples file, so that it ends with every trajectory once.
+    let done = resumed.as_ref().map_or(0, |a| a.trajectories());
     let mut samples = args
         .samples
         .as_deref()
-        .map(|p| report::samples::SamplesWriter::create(&study, options.seed, p, args.force))
+        .map(|p| {
+            if done > 0 {
+                report::samples::SamplesWriter::resume(
+                    &study,
+                    options.seed,
+                    p,
+                    first_trajectory,
+                    done,
+                )
+            } else {
+                report::samples::SamplesWriter::create(&study, options.seed, p, args.force)
+            }
+        })
         .transpose()?;
     let started = Instant::now();
     // Between chunk ends the bar follows the engines' own count (GPU windows, CPU batches),

@@ -1,6 +1,6 @@
 //! Interruptions lose nothing: a run killed mid-way resumes from its checkpoint to a summary
-//! byte-identical to an uninterrupted run, and SIGTERM stops at a chunk boundary with a valid,
-//! marked summary.
+//! and samples file byte-identical to an uninterrupted run's, and SIGTERM stops at a chunk
+//! boundary with valid results, every file marked partial, which the same command continues.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -31,6 +31,16 @@ fn egap_run(out: &Path, extra: &[&str]) -> Command {
 
 /// Waits until the checkpoint exists (the run has saved at least once), then signals.
 fn signal_after_checkpoint(child: &mut Child, checkpoint: &Path, signal: &str) {
+    wait_for(child, checkpoint);
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits until the running `child` has saved its checkpoint once.
+fn wait_for(child: &mut Child, checkpoint: &Path) {
     let start = Instant::now();
     while !checkpoint.exists() {
         assert!(
@@ -43,11 +53,6 @@ fn signal_after_checkpoint(child: &mut Child, checkpoint: &Path, signal: &str) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let status = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 fn trajectories_in(summary: &Path) -> u64 {
@@ -59,21 +64,42 @@ fn trajectories_in(summary: &Path) -> u64 {
 fn killed_and_terminated_runs_resume_to_the_uninterrupted_summary() {
     let dir = tempfile::tempdir().unwrap();
     let reference = dir.path().join("reference");
-    assert!(egap_run(&reference, &[]).output().unwrap().status.success());
+    let samples = |folder: &Path| folder.with_extension("samples.csv");
+    let samples_arg = samples(&reference);
+    let with_samples = ["--samples", samples_arg.to_str().unwrap()];
+    assert!(
+        egap_run(&reference, &with_samples)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
     let expected = std::fs::read(reference.join("summary.json")).unwrap();
+    let expected_samples = std::fs::read(samples(&reference)).unwrap();
 
     // SIGKILL: nothing is written but the checkpoint; the rerun continues from it.
     let killed = dir.path().join("killed");
     let checkpoint = dir.path().join("killed.ckpt");
     let ck = checkpoint.to_str().unwrap();
-    let mut child = egap_run(&killed, &["--checkpoint", ck])
+    let samples_arg = samples(&killed);
+    let killed_args = [
+        "--checkpoint",
+        ck,
+        "--samples",
+        samples_arg.to_str().unwrap(),
+    ];
+    let mut child = egap_run(&killed, &killed_args)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    signal_after_checkpoint(&mut child, &checkpoint, "-KILL");
+    // Killed between checkpoints (the next save is a second after the first), with rows
+    // written after the last one: the rerun must drop those rows, then write them again.
+    wait_for(&mut child, &checkpoint);
+    std::thread::sleep(Duration::from_millis(400));
+    child.kill().unwrap();
     child.wait().unwrap();
     assert!(!killed.join("summary.json").exists());
-    let resumed = egap_run(&killed, &["--checkpoint", ck]).output().unwrap();
+    let resumed = egap_run(&killed, &killed_args).output().unwrap();
     assert!(
         resumed.status.success(),
         "{}",
@@ -83,6 +109,10 @@ fn killed_and_terminated_runs_resume_to_the_uninterrupted_summary() {
     assert!(
         std::fs::read(killed.join("summary.json")).unwrap() == expected,
         "resumed summary differs"
+    );
+    assert!(
+        std::fs::read(samples(&killed)).unwrap() == expected_samples,
+        "resumed samples differ: rows lost, repeated or reordered"
     );
     assert!(
         !checkpoint.exists(),
@@ -108,9 +138,16 @@ fn killed_and_terminated_runs_resume_to_the_uninterrupted_summary() {
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(stopped.join("summary.json")).unwrap()).unwrap();
     assert_eq!(v["run"]["interrupted"], true);
-    let resumed = egap_run(&stopped, &["--checkpoint", ck, "--force"])
-        .output()
-        .unwrap();
+    for table in ["metrics.csv", "distributions.csv", "hourly_risk.csv"] {
+        let text = std::fs::read_to_string(stopped.join(table)).unwrap();
+        assert_eq!(
+            text.lines().next().unwrap(),
+            format!("# interrupted: {partial} of 600000 trajectories completed"),
+            "{table}"
+        );
+    }
+    // The same command continues: the partial results are its own, so no --force.
+    let resumed = egap_run(&stopped, &["--checkpoint", ck]).output().unwrap();
     assert!(
         resumed.status.success(),
         "{}",
@@ -119,6 +156,11 @@ fn killed_and_terminated_runs_resume_to_the_uninterrupted_summary() {
     assert!(
         std::fs::read(stopped.join("summary.json")).unwrap() == expected,
         "resumed summary differs"
+    );
+    let metrics = std::fs::read_to_string(stopped.join("metrics.csv")).unwrap();
+    assert!(
+        metrics.starts_with("metric,"),
+        "the complete run's tables are unmarked"
     );
 }
 

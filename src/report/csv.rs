@@ -60,8 +60,24 @@ pub fn distribution_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Distr
     rows
 }
 
+/// The first line of every table of an interrupted run, so that partial results are never
+/// taken for complete ones: `# interrupted: 1234 of 10000 trajectories completed`. A
+/// complete run's tables start with their header. Tools that skip `#` lines (pandas'
+/// `comment="#"`, R's `comment.char = "#"`) read both; others fail loudly on the partial one.
+fn preamble(doc: &Document) -> String {
+    if doc.run.interrupted {
+        format!(
+            "# interrupted: {} of {} trajectories completed\n",
+            doc.summary.trajectories, doc.run.requested
+        )
+    } else {
+        String::new()
+    }
+}
+
 pub fn metrics_csv(doc: &Document) -> String {
-    let mut out = String::from("metric,unit,mean,standard_error,ci95_low,ci95_high\n");
+    let mut out = preamble(doc);
+    out.push_str("metric,unit,mean,standard_error,ci95_low,ci95_high\n");
     for (name, unit, e) in metric_rows(&doc.summary) {
         let _ = writeln!(
             out,
@@ -73,7 +89,8 @@ pub fn metrics_csv(doc: &Document) -> String {
 }
 
 pub fn distributions_csv(doc: &Document) -> String {
-    let mut out = String::from("distribution,unit,mean,p5,p50,p90,p95,p99,p99.9,max,cvar95\n");
+    let mut out = preamble(doc);
+    out.push_str("distribution,unit,mean,p5,p50,p90,p95,p99,p99.9,max,cvar95\n");
     for (name, unit, d) in distribution_rows(&doc.summary) {
         let _ = writeln!(
             out,
@@ -85,7 +102,8 @@ pub fn distributions_csv(doc: &Document) -> String {
 }
 
 pub fn histograms_csv(doc: &Document) -> String {
-    let mut out = String::from("distribution,unit,lower,upper,trajectories\n");
+    let mut out = preamble(doc);
+    out.push_str("distribution,unit,lower,upper,trajectories\n");
     for (name, unit, d) in distribution_rows(&doc.summary) {
         for b in &d.histogram {
             let _ = writeln!(out, "{name},{unit},{},{},{}", b.lower, b.upper, b.count);
@@ -95,7 +113,8 @@ pub fn histograms_csv(doc: &Document) -> String {
 }
 
 pub fn exceedance_csv(doc: &Document) -> String {
-    let mut out = String::from("distribution,unit,value,probability_at_least\n");
+    let mut out = preamble(doc);
+    out.push_str("distribution,unit,value,probability_at_least\n");
     for (name, unit, d) in distribution_rows(&doc.summary) {
         for p in &d.exceedance {
             let _ = writeln!(out, "{name},{unit},{},{}", p.value, p.probability);
@@ -105,7 +124,8 @@ pub fn exceedance_csv(doc: &Document) -> String {
 }
 
 pub fn hourly_csv(doc: &Document) -> String {
-    let mut out = String::from("hour,lolp,expected_shortfall_mw\n");
+    let mut out = preamble(doc);
+    out.push_str("hour,lolp,expected_shortfall_mw\n");
     for h in &doc.summary.hourly {
         let _ = writeln!(out, "{},{},{}", h.hour, h.lolp, h.expected_shortfall_mw);
     }
@@ -114,7 +134,8 @@ pub fn hourly_csv(doc: &Document) -> String {
 
 /// Every region's metrics (studies with several regions).
 pub fn regions_csv(doc: &Document) -> String {
-    let mut out = String::from("region,metric,unit,mean,standard_error,ci95_low,ci95_high\n");
+    let mut out = preamble(doc);
+    out.push_str("region,metric,unit,mean,standard_error,ci95_low,ci95_high\n");
     for r in &doc.summary.regions {
         for (name, unit, e) in metrics_of(&r.metrics) {
             let _ = writeln!(
@@ -133,7 +154,8 @@ pub fn regions_csv(doc: &Document) -> String {
 
 /// Every region's hourly risk profile.
 pub fn regions_hourly_csv(doc: &Document) -> String {
-    let mut out = String::from("region,hour,lolp,expected_shortfall_mw\n");
+    let mut out = preamble(doc);
+    out.push_str("region,hour,lolp,expected_shortfall_mw\n");
     for r in &doc.summary.regions {
         let name = quote(&r.name);
         for h in &r.hourly {
@@ -148,7 +170,8 @@ pub fn regions_hourly_csv(doc: &Document) -> String {
 }
 
 pub fn interfaces_csv(doc: &Document) -> String {
-    let mut out = String::from(
+    let mut out = preamble(doc);
+    out.push_str(
         "interface,forward_energy_mwh,backward_energy_mwh,mean_flow_mw,share_at_forward_limit,share_at_backward_limit\n",
     );
     for i in &doc.summary.interfaces {
@@ -167,7 +190,8 @@ pub fn interfaces_csv(doc: &Document) -> String {
 }
 
 pub fn storage_csv(doc: &Document) -> String {
-    let mut out = String::from(
+    let mut out = preamble(doc);
+    out.push_str(
         "storage,charged_mwh,discharged_mwh,cycles,share_of_hours_full,share_of_hours_empty\n",
     );
     for s in &doc.summary.storage {

@@ -147,6 +147,21 @@ pub const RESULT_FILES: [&str; 11] = [
     "report.html",
 ];
 
+/// Whether `path` is the `summary.json` of an interrupted run (marked `"interrupted":
+/// true`); anything else there (complete results, another file, nothing) is not.
+pub fn is_interrupted_summary(path: &Path) -> bool {
+    // A summary is small; a larger file is not one egap wrote.
+    const LIMIT: u64 = 256 << 20;
+    let small = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= LIMIT);
+    small
+        && std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .is_some_and(|v| {
+                v["schema"] == SCHEMA && v["run"]["interrupted"] == serde_json::Value::Bool(true)
+            })
+}
+
 /// Writes `summary.json` and the CSV tables into `dir`; returns the folder.
 pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
