@@ -11,8 +11,8 @@
 use crate::engine::Engine;
 use crate::report::metric_by_key;
 use crate::scenario::compile::LOAD_SCALE_HEADROOM;
-use crate::stats::{Estimate, Summary};
-use crate::{Control, Error, RunOptions, Study};
+use crate::stats::Estimate;
+use crate::{Error, RunOptions, Step, Study};
 
 /// A reliability standard: a metric of `summary.json` and its largest acceptable value.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +63,7 @@ pub struct Capability {
     pub scale_high: f64,
     /// Peak of the load profile at s = 1, MW (before the load multiplier and added loads).
     pub base_peak_mw: f64,
-    /// Estimator runs made.
+    /// Estimator runs made (a scale revisited by another search is not run again).
     pub evaluations: usize,
 }
 
@@ -77,22 +77,32 @@ pub fn load_carrying_capability(
     engine: &Engine,
     options: &RunOptions,
     criterion: &Criterion,
+    on_step: &mut dyn FnMut(&Step),
 ) -> Result<Capability, Error> {
     let mut evaluations = 0;
+    // The three searches revisit scales (each starts at 1.0): with common random numbers a
+    // scale's estimate is the same every time, so each is run once.
+    let mut known: Vec<(f64, Estimate)> = Vec::new();
     let mut estimate = |scale: f64| -> Result<Estimate, Error> {
+        if let Some((_, e)) = known.iter().find(|(s, _)| *s == scale) {
+            return Ok(*e);
+        }
         let mut scaled = Study {
             scenario: study.scenario.clone(),
             system: study.system.clone(),
             laws: study.laws.clone(),
         };
         scaled.laws.load_scale = scale;
-        let outcome = crate::run(&scaled, engine, false, options, &mut |_, _| {
-            Control::Continue
-        })?;
-        let summary: Summary = outcome.accumulator.summary(&scaled.units());
+        let summary = crate::run_summary(&scaled, engine, options)?;
         evaluations += 1;
-        Ok(*metric_by_key(&summary, criterion.metric)
-            .expect("criterion metrics are summary metrics"))
+        let e = *metric_by_key(&summary, criterion.metric)
+            .expect("criterion metrics are summary metrics");
+        on_step(&Step {
+            what: format!("demand × {scale:.6}"),
+            estimate: e,
+        });
+        known.push((scale, e));
+        Ok(e)
     };
     let base = estimate(1.0)?;
     let (mut scale, mut scale_low, mut scale_high) = (0.0, 0.0, 0.0);

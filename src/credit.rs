@@ -20,7 +20,7 @@ use crate::engine::Engine;
 use crate::report::metric_by_key;
 use crate::stats::Estimate;
 use crate::sweep::{read_tree, run_tree, set};
-use crate::{Error, RunOptions};
+use crate::{Error, RunOptions, Step};
 
 /// The capacity credit of one resource.
 #[derive(Clone, Debug)]
@@ -34,6 +34,7 @@ pub struct Credit {
     pub efc_mw: (f64, f64, f64),
     /// ELCC, MW, and its 95% interval.
     pub elcc_mw: (f64, f64, f64),
+    /// Estimator runs made (a probe revisited by another search is not run again).
     pub evaluations: usize,
 }
 
@@ -45,6 +46,7 @@ pub fn capacity_credit(
     metric: &'static str,
     engine: &Engine,
     options: &RunOptions,
+    on_step: &mut dyn FnMut(&Step),
 ) -> Result<Credit, Error> {
     let bad = |why: String| Error::Options(format!("--resource {resource}: {why}"));
     let (tree, files) = read_tree(scenario)?;
@@ -90,13 +92,25 @@ pub fn capacity_credit(
         return Err(bad("has no capacity".into()));
     }
     let mut evaluations = 0;
-    let mut estimate = |tree: &toml::Table| -> Result<Estimate, Error> {
-        evaluations += 1;
+    // The searches revisit probes (each starts at 0 and at the top): with common random
+    // numbers a probe's estimate is the same every time, so each is run once.
+    let mut known: Vec<(String, Estimate)> = Vec::new();
+    let mut estimate = |what: String, tree: &toml::Table| -> Result<Estimate, Error> {
+        if let Some((_, e)) = known.iter().find(|(w, _)| *w == what) {
+            return Ok(*e);
+        }
         let summary = run_tree(scenario, tree, &files, engine, options)?;
-        Ok(*metric_by_key(&summary, metric)
-            .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?)
+        evaluations += 1;
+        let e = *metric_by_key(&summary, metric)
+            .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?;
+        on_step(&Step {
+            what: what.clone(),
+            estimate: e,
+        });
+        known.push((what, e));
+        Ok(e)
     };
-    let with = estimate(&tree)?;
+    let with = estimate(format!("with {resource}"), &tree)?;
     let mut without_tree = tree.clone();
     let zeroed: &[&str] = if section == "storage" {
         &["charge_mw", "discharge_mw"]
@@ -106,7 +120,7 @@ pub fn capacity_credit(
     for key in zeroed {
         set(&mut without_tree, &format!("{resource}.{key}"), 0.0).map_err(bad)?;
     }
-    let without = estimate(&without_tree)?;
+    let without = estimate(format!("without {resource}"), &without_tree)?;
 
     let probe_unit = |x: f64| {
         let mut t = without_tree.clone();
@@ -130,7 +144,10 @@ pub fn capacity_credit(
         .zip([with.mean, with.ci95_low, with.ci95_high])
     {
         *slot = crossing(
-            &mut |x| Ok(value(&estimate(&probe_unit(x))?) <= level),
+            &mut |x| {
+                let e = estimate(format!("without it, a {x} MW probe unit"), &probe_unit(x))?;
+                Ok(value(&e) <= level)
+            },
             0.0,
             top,
             nameplate_mw,
@@ -143,7 +160,10 @@ pub fn capacity_credit(
         .zip([without.mean, without.ci95_low, without.ci95_high])
     {
         *slot = crossing(
-            &mut |y| Ok(value(&estimate(&probe_load(y))?) > level),
+            &mut |y| {
+                let e = estimate(format!("with it, a {y} MW probe load"), &probe_load(y))?;
+                Ok(value(&e) > level)
+            },
             0.0,
             top,
             nameplate_mw,

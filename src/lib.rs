@@ -60,6 +60,10 @@ pub enum Error {
     Merge(String),
     #[error("invalid run options: {0}")]
     Options(String),
+    /// The run's stop flag was raised (Ctrl-C) before it finished; what it completed has
+    /// been handed on through its callbacks.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// A loaded, validated and compiled scenario.
@@ -123,6 +127,9 @@ pub struct RunOptions {
     /// chunk (after each GPU window, each CPU batch) as well as at its end, for a progress
     /// display; None to count nothing.
     pub progress: Option<Arc<AtomicU64>>,
+    /// Raised from outside (a Ctrl-C handler) to end the run at the next chunk boundary, as
+    /// an observer's [`Control::Stop`] would; None for a run only its observer stops.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for RunOptions {
@@ -133,6 +140,7 @@ impl Default for RunOptions {
             first_trajectory: 0,
             chunk_size: 16_384,
             progress: None,
+            stop: None,
         }
     }
 }
@@ -201,6 +209,31 @@ pub fn run_resumed(
         observer,
         &mut |_, _| Ok(()),
     )
+}
+
+/// The summary of a whole run of `study`, for studies built from several runs (sweep,
+/// credit, capability): a run stopped by `options.stop` is [`Error::Interrupted`], never a
+/// summary of fewer trajectories than asked.
+pub fn run_summary(
+    study: &Study,
+    engine: &Engine,
+    options: &RunOptions,
+) -> Result<stats::Summary, Error> {
+    let outcome = run(study, engine, false, options, &mut |_, _| Control::Continue)?;
+    if outcome.interrupted {
+        return Err(Error::Interrupted);
+    }
+    Ok(outcome.accumulator.summary(&study.units()))
+}
+
+/// One completed run of a study built from several (a credit or capability search), handed
+/// to the caller as it ends, so that an interrupted search still shows what it computed.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// What was run, e.g. "demand × 1.25" or "with a 150 MW probe unit".
+    pub what: String,
+    /// The searched metric's estimate in that run.
+    pub estimate: stats::Estimate,
 }
 
 /// [`run_resumed`], also handing each completed chunk's records, in trajectory order, to
@@ -303,9 +336,12 @@ pub fn run_with_records(
                     if let Some(p) = &options.progress {
                         p.fetch_max(next - options.first_trajectory, Ordering::Relaxed);
                     }
-                    if observer(next - options.first_trajectory, &accumulator) == Control::Stop
-                        && next < end
-                    {
+                    let asked = observer(next - options.first_trajectory, &accumulator);
+                    let raised = options
+                        .stop
+                        .as_ref()
+                        .is_some_and(|s| s.load(Ordering::SeqCst));
+                    if (asked == Control::Stop || raised) && next < end {
                         interrupted = true;
                         stop.store(true, Ordering::Relaxed);
                         break;

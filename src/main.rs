@@ -335,6 +335,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A search or sweep stopped by Ctrl-C has already shown or written what it completed.
+        Err(e) if matches!(e.downcast_ref(), Some(egap::Error::Interrupted)) => {
+            eprintln!("interrupted: the steps completed are shown above");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -453,9 +458,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = RunOptions {
                 trajectories,
                 seed,
+                stop: Some(stop_on_ctrl_c()?),
                 ..RunOptions::default()
             };
-            let c = egap::credit::capacity_credit(&scenario, &resource, metric, &engine, &options)?;
+            let c = egap::credit::capacity_credit(
+                &scenario,
+                &resource,
+                metric,
+                &engine,
+                &options,
+                &mut show_step(metric),
+            )?;
             outln!(
                 "{}: {:.1} MW nameplate; {metric} with it {:.4} ± {:.4}, without it {:.4} ± {:.4} ({} steps of {trajectories} trajectories, seed {seed})",
                 c.resource,
@@ -507,21 +520,42 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = RunOptions {
                 trajectories,
                 seed,
+                stop: Some(stop_on_ctrl_c()?),
                 ..RunOptions::default()
             };
             let bar = ProgressBar::new(points_total as u64);
             if !std::io::stderr().is_terminal() {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
             }
-            let points =
-                egap::sweep::sweep(&scenario, &settings, &engine, &options, &mut |done| {
-                    bar.set_position(done as u64)
-                })?;
+            // sweep.csv is rewritten after every point, marked partial until the last, so
+            // an interrupted (even killed) sweep keeps every point it completed.
+            let sweep_csv = out.join("sweep.csv");
+            let partial = |points: &[egap::sweep::Point]| {
+                format!(
+                    "# interrupted: {} of {points_total} points completed\n{}",
+                    points.len(),
+                    egap::sweep::csv(&settings, points)
+                )
+            };
+            let swept = egap::sweep::sweep(&scenario, &settings, &engine, &options, &mut |done| {
+                bar.set_position(done.len() as u64);
+                if done.len() < points_total {
+                    report::write_atomic(&sweep_csv, &partial(done))?;
+                }
+                Ok(())
+            });
             bar.finish_and_clear();
-            report::write_atomic(
-                &out.join("sweep.csv"),
-                &egap::sweep::csv(&settings, &points),
-            )?;
+            let points = match swept {
+                Err(egap::Error::Interrupted) => {
+                    eprintln!(
+                        "interrupted: {} holds the points completed, marked partial; run the sweep again for the rest",
+                        sweep_csv.display()
+                    );
+                    return Ok(ExitCode::from(130));
+                }
+                other => other?,
+            };
+            report::write_atomic(&sweep_csv, &egap::sweep::csv(&settings, &points))?;
             outln!(
                 "{:>24} {:>22} {:>22} {:>22}",
                 settings
@@ -598,10 +632,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = RunOptions {
                 trajectories,
                 seed,
+                stop: Some(stop_on_ctrl_c()?),
                 ..RunOptions::default()
             };
-            let c =
-                egap::capability::load_carrying_capability(&study, &engine, &options, &criterion)?;
+            let c = egap::capability::load_carrying_capability(
+                &study,
+                &engine,
+                &options,
+                &criterion,
+                &mut show_step(criterion.metric),
+            )?;
             let mw = |s: f64| (s - 1.0) * c.base_peak_mw;
             outln!(
                 "{}: {} ≤ {} ({} trajectories per step, seed {seed}, {} steps)",
@@ -719,6 +759,33 @@ fn keep_work(
         Err(save) => e.context(format!(
             "the results could not be written, and neither could a checkpoint of the finished work ({save})"
         )),
+    }
+}
+
+/// A flag that Ctrl-C (or SIGTERM) raises, for a run to stop at its next chunk boundary and
+/// keep what it completed. A second Ctrl-C while stopping ends the process at once.
+fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let raised = stop.clone();
+    ctrlc::set_handler(move || {
+        if raised.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    Ok(stop)
+}
+
+/// Prints each step of a credit or capability search to stderr as it completes, so that an
+/// interrupted search still shows what it computed.
+fn show_step(metric: &'static str) -> impl FnMut(&egap::Step) {
+    let mut n = 0;
+    move |step| {
+        n += 1;
+        eprintln!(
+            "step {n}: {}: {metric} = {:.4} ± {:.4}",
+            step.what, step.estimate.mean, step.estimate.standard_error
+        );
     }
 }
 
@@ -843,6 +910,8 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         first_trajectory,
         chunk_size: args.chunk_size as usize,
         progress: Some(Default::default()),
+        // Ctrl-C reaches this run through its observer, which saves the checkpoint first.
+        stop: None,
     };
     let units = study.units();
     let mut precision = None;
@@ -884,17 +953,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     }
     let mut last_save = Instant::now();
     let mut save_error = None;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // A second Ctrl-C while stopping ends the process the ordinary way.
-        ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        })
-        .context("cannot install the Ctrl-C handler")?;
-    }
+    let stop = stop_on_ctrl_c()?;
     let bar = ProgressBar::new(trajectories);
     if std::io::stderr().is_terminal() && !quiet {
         bar.set_style(

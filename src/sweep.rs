@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::report::csv::metric_rows;
 use crate::scenario::Files;
 use crate::stats::Summary;
-use crate::{Control, Error, RunOptions, Study};
+use crate::{Error, RunOptions, Study};
 
 /// `PATH=VALUES`: which field to set and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,20 +197,18 @@ pub(crate) fn run_tree(
     options: &RunOptions,
 ) -> Result<Summary, Error> {
     let study = load_tree(scenario, tree, files)?;
-    let outcome = crate::run(&study, engine, false, options, &mut |_, _| {
-        Control::Continue
-    })?;
-    Ok(outcome.accumulator.summary(&study.units()))
+    crate::run_summary(&study, engine, options)
 }
 
 /// Runs `scenario` at every combination of the settings' values (one or two settings; the
-/// second varies fastest), all with the same options and seed.
+/// second varies fastest), all with the same options and seed, handing `progress` the
+/// points done after each, so that an interrupted sweep ([`Error::Interrupted`]) keeps them.
 pub fn sweep(
     scenario: &Path,
     settings: &[Setting],
     engine: &Engine,
     options: &RunOptions,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut dyn FnMut(&[Point]) -> Result<(), Error>,
 ) -> Result<Vec<Point>, Error> {
     if settings.is_empty() || settings.len() > 2 {
         return Err(Error::Options(format!(
@@ -232,7 +230,7 @@ pub fn sweep(
             .collect();
     }
     let mut points = Vec::new();
-    for (i, values) in grid.into_iter().enumerate() {
+    for values in grid {
         let mut tree = root.clone();
         for (s, &v) in settings.iter().zip(&values) {
             set(&mut tree, &s.path, v)
@@ -242,7 +240,7 @@ pub fn sweep(
             values,
             summary: run_tree(scenario, &tree, &files, engine, options)?,
         });
-        progress(i + 1);
+        progress(&points)?;
     }
     Ok(points)
 }

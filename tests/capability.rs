@@ -94,7 +94,8 @@ fn rts79_load_carrying_capability_brackets_the_exact_answer() {
         ..RunOptions::default()
     };
     let criterion = Criterion::parse("LOLE_h<=2.4").unwrap();
-    let c = load_carrying_capability(&study, &Engine::Cpu, &options, &criterion).unwrap();
+    let c =
+        load_carrying_capability(&study, &Engine::Cpu, &options, &criterion, &mut |_| ()).unwrap();
     assert!(c.scale_low <= c.scale && c.scale <= c.scale_high);
     assert!(
         c.scale_high - c.scale_low < 0.01,

@@ -34,6 +34,7 @@ fn a_perfect_unit_is_credited_with_its_capacity() {
         "eue_mwh",
         &Engine::Cpu,
         &options,
+        &mut |_| (),
     )
     .unwrap();
     assert_eq!(c.nameplate_mw, 100.0);
@@ -51,22 +52,31 @@ fn an_unreliable_unit_is_credited_with_less_than_its_nameplate() {
         seed: 5,
         ..RunOptions::default()
     };
+    let mut steps = Vec::new();
     let c = capacity_credit(
         &scenario,
         "units[U400 nuclear]",
         "lole_hours",
         &Engine::Cpu,
         &options,
+        &mut |step| steps.push(step.what.clone()),
     )
     .unwrap();
     // Two 400 MW units with a 12% forced outage rate: credited well below 800 MW.
     assert!(c.efc_mw.0 > 200.0 && c.efc_mw.0 < 800.0, "{:?}", c.efc_mw);
+    // Every run is reported once: probes the searches share are not run again.
+    assert_eq!(steps.len(), c.evaluations);
+    let mut distinct = steps.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), steps.len(), "{steps:?}");
     let err = capacity_credit(
         &scenario,
         "units[nope]",
         "lole_hours",
         &Engine::Cpu,
         &options,
+        &mut |_| (),
     )
     .unwrap_err()
     .to_string();
@@ -148,6 +158,7 @@ mttr_h = 5
         "eue_mwh",
         &Engine::Cpu,
         &options,
+        &mut |_| (),
     )
     .unwrap();
     assert!(c.without.mean > c.with.mean);
@@ -156,4 +167,38 @@ mttr_h = 5
     // reproduce the study and EFC would miss by more (49.83 MW with this seed).
     assert!((c.efc_mw.0 - 50.0).abs() < 0.1, "EFC {:?}", c.efc_mw);
     assert!((c.elcc_mw.0 - 50.0).abs() < 0.1, "ELCC {:?}", c.elcc_mw);
+}
+
+/// Ctrl-C (the run options' stop flag) ends a search with `Interrupted` after the steps it
+/// completed have been handed on, never with an answer from a partial run.
+#[test]
+fn an_interrupted_search_reports_its_completed_steps_and_no_answer() {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/rts79/rts79.toml");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let options = RunOptions {
+        trajectories: 4_000,
+        chunk_size: 1_000,
+        seed: 5,
+        stop: Some(stop.clone()),
+        ..RunOptions::default()
+    };
+    let mut steps = 0;
+    let result = capacity_credit(
+        &scenario,
+        "units[U400 nuclear]",
+        "lole_hours",
+        &Engine::Cpu,
+        &options,
+        &mut |_| {
+            steps += 1;
+            if steps == 2 {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        },
+    );
+    assert!(
+        matches!(result, Err(egap::Error::Interrupted)),
+        "{result:?}"
+    );
+    assert_eq!(steps, 2);
 }

@@ -19,6 +19,7 @@ fn run(study: &Study, engine: &Engine, first: u64, n: u64, chunk: usize) -> Accu
         first_trajectory: first,
         chunk_size: chunk,
         progress: None,
+        stop: None,
     };
     egap::run(study, engine, false, &options, &mut |_, _| {
         Control::Continue

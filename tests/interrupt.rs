@@ -39,7 +39,8 @@ fn signal_after_checkpoint(child: &mut Child, checkpoint: &Path, signal: &str) {
     assert!(status.success());
 }
 
-/// Waits until the running `child` has saved its checkpoint once.
+/// Waits until the running `child` has written `checkpoint` (a checkpoint, or a sweep's
+/// table) once.
 fn wait_for(child: &mut Child, checkpoint: &Path) {
     let start = Instant::now();
     while !checkpoint.exists() {
@@ -206,4 +207,51 @@ fn results_are_not_overwritten_without_force_and_foreign_checkpoints_are_refused
         "{}",
         String::from_utf8_lossy(&other.stderr)
     );
+}
+
+/// An interrupted sweep keeps the points it completed: `sweep.csv` is rewritten after each
+/// point, marked partial until the last, and the sweep exits 130.
+#[test]
+fn an_interrupted_sweep_keeps_its_completed_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_egap"))
+        .arg("sweep")
+        .arg(scenario())
+        .args([
+            "--set",
+            "units[U400 nuclear].capacity_mw=300:390:10",
+            "--trajectories",
+            "200000",
+            "--backend",
+            "cpu",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let table = out.join("sweep.csv");
+    wait_for(&mut child, &table);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    let text = std::fs::read_to_string(&table).unwrap();
+    let mut lines = text.lines();
+    let mark = lines.next().unwrap();
+    let done: usize = mark
+        .strip_prefix("# interrupted: ")
+        .and_then(|m| m.strip_suffix(" of 10 points completed"))
+        .unwrap_or_else(|| panic!("{mark}"))
+        .parse()
+        .unwrap();
+    assert!((1..10).contains(&done), "{mark}");
+    assert!(lines.next().unwrap().starts_with("units[U400 nuclear].capacity_mw,"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), done, "{text}");
+    assert!(rows[0].starts_with("300,"), "{text}");
 }

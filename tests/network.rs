@@ -224,6 +224,7 @@ fn network_summaries_are_identical_across_shards_and_chunk_sizes() {
             first_trajectory: first,
             chunk_size,
             progress: None,
+            stop: None,
         };
         egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
             Control::Continue

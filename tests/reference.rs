@@ -58,6 +58,7 @@ fn shards_merge_into_the_single_run() {
             first_trajectory: first,
             chunk_size: chunk,
             progress: None,
+            stop: None,
         };
         egap::run(&study, &Engine::Cpu, false, &options, &mut |_, _| {
             Control::Continue
