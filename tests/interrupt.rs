@@ -250,7 +250,12 @@ fn an_interrupted_sweep_keeps_its_completed_points() {
         .parse()
         .unwrap();
     assert!((1..10).contains(&done), "{mark}");
-    assert!(lines.next().unwrap().starts_with("units[U400 nuclear].capacity_mw,"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("units[U400 nuclear].capacity_mw,")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), done, "{text}");
     assert!(rows[0].starts_with("300,"), "{text}");
