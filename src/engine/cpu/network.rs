@@ -109,54 +109,45 @@ pub struct Network {
     via: Vec<usize>,
     /// Whether the network has at most REMEMBERED_ARCS arcs and so remembers its paths.
     remember: bool,
-    /// Bit `a` set when arc `a` has residual capacity (kept when `remember`).
-    support: Support,
-    /// Augmenting paths Bellman-Ford found, by support (see `remembered_path`).
+    /// The path memory (see `remembered_path`): per slot the support it holds the path of
+    /// (NO_SUPPORT: none yet) and the path, its length first.
+    keys: Vec<Support>,
     paths: Vec<RememberedPath>,
     /// The path Bellman-Ford just found, from the sink back to the source (copied into the
     /// memory when the network remembers; used as it is when it is too large to).
     path: Vec<u16>,
 }
 
-type Support = [u64; REMEMBERED_ARCS / 64];
+/// Bit `a` set when arc `a` has residual capacity.
+type Support = u128;
+const _: () = assert!(Support::BITS as usize == REMEMBERED_ARCS);
+
+/// The key of an empty slot. No support has every bit set: a region's renewable-surplus and
+/// deficit arcs never both carry capacity or flow (one of the two starts empty).
+const NO_SUPPORT: Support = Support::MAX;
 
 /// Slots of the path memory, indexed by a hash of the support: the networks met so far use
 /// a few hundred supports, and a slot taken by another support only costs a Bellman-Ford.
 const PATH_SLOTS: usize = 1 << 10;
 
-/// One slot of the path memory.
-#[derive(Clone, Copy)]
-struct RememberedPath {
-    support: Support,
-    /// Arcs of the path, or EMPTY_SLOT, or 0 when no path lowers the cost.
-    len: u8,
-    arcs: [u8; MAX_REMEMBERED_PATH],
-}
-
 /// The longest path a remembered network can have: REMEMBERED_ARCS allows 16 regions,
 /// so a simple path from the source to the sink has at most 17 arcs.
 const MAX_REMEMBERED_PATH: usize = REMEMBERED_ARCS / 8 + 1;
-const EMPTY_SLOT: u8 = u8::MAX;
 
-impl RememberedPath {
-    const EMPTY: RememberedPath = RememberedPath {
-        support: [0; REMEMBERED_ARCS / 64],
-        len: EMPTY_SLOT,
-        arcs: [0; MAX_REMEMBERED_PATH],
-    };
-}
+/// A remembered path: its length (0 when no path lowers the cost), then its arcs.
+type RememberedPath = [u8; MAX_REMEMBERED_PATH + 1];
 
-/// The memory slot of a support: a multiply of its folded words (the keys are bit sets,
+/// The memory slot of a support: a multiply of its folded halves (the keys are bit sets,
 /// not hostile input).
 #[inline(always)]
-fn path_slot(support: &Support) -> usize {
-    let folded = support.iter().fold(0u64, |h, &w| h.rotate_left(29) ^ w);
+fn path_slot(support: Support) -> usize {
+    let folded = (support as u64).rotate_left(29) ^ (support >> 64) as u64;
     (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PATH_SLOTS.trailing_zeros())) as usize
 }
 
 impl Network {
     /// Lays out heads and costs for this topology, unless they already are.
-    fn prepare(&mut self, regions: usize, links: &[LinkHour], stores: &[StoreHour]) {
+    pub fn prepare(&mut self, regions: usize, links: &[LinkHour], stores: &[StoreHour]) {
         let same = self.shape.len() == 1 + 2 * links.len() + 2 * stores.len()
             && self.shape[0] as usize == regions
             && links
@@ -203,22 +194,21 @@ impl Network {
             arc(SOURCE, node, DISCHARGE);
             arc(node, SINK, if st.shift { -CHARGE_SHIFT } else { -CHARGE });
         }
-        self.capacity.clear();
-        self.capacity.resize(self.head.len(), 0);
         self.remember = self.head.len() <= REMEMBERED_ARCS;
+        // A remembered network's capacities are read as one fixed-size array (no bounds
+        // checks in the hot loop); the arcs past the last stay empty.
+        self.capacity.clear();
+        self.capacity.resize(
+            self.head
+                .len()
+                .max(REMEMBERED_ARCS * usize::from(self.remember)),
+            0,
+        );
+        self.keys.clear();
         self.paths.clear();
         if self.remember {
-            self.paths.resize(PATH_SLOTS, RememberedPath::EMPTY);
-        }
-    }
-
-    /// Sets the capacity of arc pair `k` (its reverse empty).
-    #[inline(always)]
-    fn set(&mut self, k: usize, capacity: u32) {
-        self.capacity[2 * k] = capacity;
-        self.capacity[2 * k + 1] = 0;
-        if self.remember {
-            self.support[k / 32] |= u64::from(capacity > 0) << (2 * k % 64);
+            self.keys.resize(PATH_SLOTS, NO_SUPPORT);
+            self.paths.resize(PATH_SLOTS, [0; MAX_REMEMBERED_PATH + 1]);
         }
     }
 
@@ -255,26 +245,24 @@ impl Network {
         self.dist[SINK] != UNREACHED
     }
 
-    /// The path Bellman-Ford finds from the current support, as a slot of the memory (its
-    /// `len` 0 when no path lowers the cost).
+    /// The path Bellman-Ford finds from `support`, from the memory or found and filed there.
     ///
     /// Bellman-Ford's path depends only on which arcs have residual capacity (their costs
     /// and order are fixed), so the path found for a support is remembered: the same few
     /// supports recur hour after hour, and a remembered path is the one the shader finds.
-    fn remembered_path(&mut self, nodes: usize) -> usize {
-        let slot = path_slot(&self.support);
-        let m = &self.paths[slot];
-        if m.len != EMPTY_SLOT && m.support == self.support {
-            return slot;
+    #[inline(always)]
+    fn remembered_path(&mut self, nodes: usize, support: Support) -> RememberedPath {
+        let slot = path_slot(support);
+        if self.keys[slot] != support {
+            self.fresh_path(nodes);
+            let m = &mut self.paths[slot];
+            m[0] = self.path.len() as u8;
+            for (k, &a) in self.path.iter().enumerate() {
+                m[1 + k] = a as u8;
+            }
+            self.keys[slot] = support;
         }
-        self.fresh_path(nodes);
-        let m = &mut self.paths[slot];
-        m.support = self.support;
-        m.len = self.path.len() as u8;
-        for (k, &a) in self.path.iter().enumerate() {
-            m.arcs[k] = a as u8;
-        }
-        slot
+        self.paths[slot]
     }
 
     /// Runs Bellman-Ford and leaves in `path` the path to the sink if it lowers the cost
@@ -291,36 +279,44 @@ impl Network {
         }
     }
 
-    /// Pushes the bottleneck along `arcs`.
-    #[inline(always)]
-    fn augment<A: Copy + Into<usize>>(&mut self, arcs: &[A]) {
+    /// Pushes the bottleneck along `arcs` (a network too large to remember its paths).
+    fn augment(&mut self, arcs: &[u16]) {
         let mut push = u32::MAX;
         for &a in arcs {
-            push = push.min(self.capacity[a.into()]);
+            push = push.min(self.capacity[usize::from(a)]);
         }
         for &a in arcs {
-            let a: usize = a.into();
+            let a = usize::from(a);
             self.capacity[a] -= push;
             self.capacity[a ^ 1] += push;
-            if self.remember {
-                let (word, bit) = (a / 64, a % 64);
-                // The arc and its reverse share a word.
-                self.support[word] &= !(u64::from(self.capacity[a] == 0) << bit);
-                self.support[word] |= 1 << (bit ^ 1);
-            }
         }
     }
 
     /// Successive shortest paths while a path still lowers the cost.
     fn successive_shortest_paths(&mut self, nodes: usize) {
         if self.remember {
+            // The support is kept in a local and updated with each push (written through
+            // `self`, it would be reloaded after every store into the capacities).
+            let mut support = self.support();
             loop {
-                let slot = self.remembered_path(nodes);
-                let m = self.paths[slot];
-                if m.len == 0 {
+                let path = self.remembered_path(nodes, support);
+                let arcs = &path[1..1 + usize::from(path[0]).min(MAX_REMEMBERED_PATH)];
+                if arcs.is_empty() {
                     break;
                 }
-                self.augment(&m.arcs[..m.len as usize]);
+                let capacity: &mut [u32; REMEMBERED_ARCS] =
+                    (&mut self.capacity[..REMEMBERED_ARCS]).try_into().unwrap();
+                let mut push = u32::MAX;
+                for &a in arcs {
+                    push = push.min(capacity[usize::from(a) % REMEMBERED_ARCS]);
+                }
+                for &a in arcs {
+                    let a = usize::from(a) % REMEMBERED_ARCS;
+                    capacity[a] -= push;
+                    capacity[a ^ 1] += push;
+                    support &= !(Support::from(capacity[a] == 0) << a);
+                    support |= 1 << (a ^ 1);
+                }
             }
         } else {
             loop {
@@ -334,10 +330,39 @@ impl Network {
             }
         }
     }
+
+    /// The arcs of a remembered network that have residual capacity, as bits: eight arcs
+    /// at a time, which compilers turn into one vector compare.
+    #[inline(always)]
+    fn support(&self) -> Support {
+        let arcs = self.head.len().next_multiple_of(8).min(REMEMBERED_ARCS);
+        let mut bits: Support = 0;
+        for (j, eight) in self.capacity[..arcs].chunks_exact(8).enumerate() {
+            let byte = eight
+                .iter()
+                .enumerate()
+                .fold(0u8, |b, (k, &c)| b | u8::from(c > 0) << k);
+            bits |= Support::from(byte) << (8 * j);
+        }
+        bits
+    }
 }
 
 /// Dispatches one hour: local netting, then the min-cost flow over the links and stores.
 pub fn dispatch_hour(
+    regions: &[RegionHour],
+    links: &[LinkHour],
+    stores: &[StoreHour],
+    net: &mut Network,
+    out: &mut Dispatch,
+) {
+    net.prepare(regions.len(), links, stores);
+    dispatch_prepared(regions, links, stores, net, out);
+}
+
+/// `dispatch_hour` on a network already prepared for these regions, links and stores (the
+/// walk prepares it once per trajectory).
+pub fn dispatch_prepared(
     regions: &[RegionHour],
     links: &[LinkHour],
     stores: &[StoreHour],
@@ -351,48 +376,43 @@ pub fn dispatch_hour(
     out.flow.resize(links.len(), 0);
     out.charge.resize(stores.len(), 0);
     out.discharge.resize(stores.len(), 0);
-    net.prepare(n, links, stores);
-    net.support = Support::default();
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
     // then per link [forward, backward], then per store [discharge, charge]; each arc is
-    // followed by its reverse.
-    for r in 0..n {
-        let g = &regions[r];
+    // followed by its reverse, empty.
+    let (region_arcs, rest) = net.capacity.split_at_mut(8 * n);
+    let (link_arcs, store_arcs) = rest.split_at_mut(4 * links.len());
+    for (g, arcs) in regions.iter().zip(region_arcs.chunks_exact_mut(8)) {
         let need = g.demand.saturating_sub(g.renewable);
-        net.set(4 * r, g.renewable.saturating_sub(g.demand));
-        net.set(4 * r + 1, g.available.saturating_sub(need));
-        net.set(4 * r + 2, need.saturating_sub(g.available));
-        net.set(4 * r + 3, need.min(g.available));
+        arcs[0] = g.renewable.saturating_sub(g.demand);
+        arcs[2] = g.available.saturating_sub(need);
+        arcs[4] = need.saturating_sub(g.available);
+        arcs[6] = need.min(g.available);
+        arcs[1] = 0;
+        arcs[3] = 0;
+        arcs[5] = 0;
+        arcs[7] = 0;
     }
-    for (i, l) in links.iter().enumerate() {
-        net.set(4 * n + 2 * i, l.forward);
-        net.set(4 * n + 2 * i + 1, l.backward);
+    for (l, arcs) in links.iter().zip(link_arcs.chunks_exact_mut(4)) {
+        arcs.copy_from_slice(&[l.forward, 0, l.backward, 0]);
     }
-    for (s, st) in stores.iter().enumerate() {
-        let k = 4 * n + 2 * links.len() + 2 * s;
-        net.set(k, st.discharge);
-        net.set(k + 1, st.charge);
+    for (st, arcs) in stores.iter().zip(store_arcs.chunks_exact_mut(4)) {
+        arcs.copy_from_slice(&[st.discharge, 0, st.charge, 0]);
     }
     net.successive_shortest_paths(n + 2);
-    // The flow on an arc is its reverse's residual capacity.
-    let flow = |k: usize| net.capacity[2 * k + 1];
-    for r in 0..n {
-        let g = &regions[r];
-        let base = 4 * r; // four arcs per region
-        let need = g.demand.saturating_sub(g.renewable);
-        let renewable_surplus = g.renewable.saturating_sub(g.demand);
-        let deficit = need.saturating_sub(g.available);
-        out.curtailment[r] = renewable_surplus - flow(base);
-        out.shortfall[r] = deficit - flow(base + 2);
+    // What is left on a region's renewable-surplus arc is curtailed, on its deficit arc
+    // short; the flow on an arc is its reverse's residual capacity.
+    let (region_arcs, rest) = net.capacity.split_at(8 * n);
+    let (link_arcs, store_arcs) = rest.split_at(4 * links.len());
+    for (r, arcs) in region_arcs.chunks_exact(8).enumerate() {
+        out.curtailment[r] = arcs[0];
+        out.shortfall[r] = arcs[4];
     }
-    for i in 0..links.len() {
-        let base = 4 * n + 2 * i;
-        out.flow[i] = i64::from(flow(base)) - i64::from(flow(base + 1));
+    for (f, arcs) in out.flow.iter_mut().zip(link_arcs.chunks_exact(4)) {
+        *f = i64::from(arcs[1]) - i64::from(arcs[3]);
     }
-    for i in 0..stores.len() {
-        let base = 4 * n + 2 * links.len() + 2 * i;
-        out.discharge[i] = flow(base);
-        out.charge[i] = flow(base + 1);
+    for (s, arcs) in store_arcs.chunks_exact(4).take(stores.len()).enumerate() {
+        out.discharge[s] = arcs[1];
+        out.charge[s] = arcs[3];
     }
 }
 

@@ -14,7 +14,8 @@
 //! each interface's limits after circuit outages, and each store's charge and discharge room
 //! are formed (renewables and hourly-capacity units of no project are read as one folded
 //! series per region, `RegionFold`, less the units that are down); then the hour is dispatched
-//! (`network::dispatch_hour`) and the states of charge advance.
+//! (`network::dispatch_prepared`, the network laid out once per trajectory) and the states
+//! of charge advance.
 //!
 //! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
 //! storage charges from its own region's dispatchable surplus; when every region can fill its
@@ -28,10 +29,10 @@
 use crate::engine::record::{FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng::mul_shr_sat;
 use crate::scenario::tables::{
-    CompiledSystem, NONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
+    CompiledSystem, NONE, Q31_ONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
 };
 
-use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_hour};
+use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_prepared};
 use super::outages::UnitStates;
 use super::terms::{self, Params};
 use super::trajectory::Tally;
@@ -72,6 +73,46 @@ pub struct RegionsState {
     stores: Vec<StoreHour>,
     net: Network,
     out: Dispatch,
+    /// Where this trajectory's hourly series start in `sys.series` (its weather year's
+    /// row), found once per trajectory rather than every hour: per region its load, its
+    /// folded renewable output and its folded hourly capacity (ABSENT when it has none).
+    load_at: Vec<usize>,
+    renewable_at: Vec<usize>,
+    available_at: Vec<usize>,
+    /// (region, power, start) of each added load and (region, scale, start) of each walked
+    /// renewable online in this trajectory.
+    added_at: Vec<(usize, u32, usize)>,
+    renewable_terms_at: Vec<(usize, u32, usize)>,
+    /// (unit, region, start, in the fold) of each walked hourly-capacity unit online in
+    /// this trajectory.
+    hourly_at: Vec<(usize, usize, usize, bool)>,
+    /// Whether some interface limit is an hourly series (else the limits change only with
+    /// circuit outages), and whether `links` must be formed again before the next hour.
+    links_hourly: bool,
+    links_stale: bool,
+}
+
+/// The start of a series that is absent (a region without folded renewables, say).
+const ABSENT: usize = usize::MAX;
+
+/// Where `series` starts for weather year `year`, or ABSENT.
+#[inline(always)]
+fn series_at(sys: &CompiledSystem, series: u32, stride: u32, year: u32) -> usize {
+    if series == NONE {
+        ABSENT
+    } else {
+        terms::series_start(sys, series, stride, year)
+    }
+}
+
+/// The hour-`h` value of the series starting at `at`, or `absent` when there is none.
+#[inline(always)]
+fn read_at(sys: &CompiledSystem, at: usize, h: u32, absent: u32) -> u32 {
+    if at == ABSENT {
+        absent
+    } else {
+        sys.series[at + h as usize]
+    }
 }
 
 /// ⌈x · 2^16 / q⌉ for a Q16 fraction 0 < q ≤ 2^16, saturating; in 32-bit steps (the grid
@@ -232,9 +273,69 @@ pub fn start(
         discharge: 0,
         shift: s.mode == STORE_SHIFT,
     }));
+    w.net.prepare(n_regions, &w.links, &w.stores);
     w.give.clear();
     w.give.resize(n_stores, 0);
     w.block = u32::MAX;
+    w.load_at.clear();
+    w.renewable_at.clear();
+    w.available_at.clear();
+    for r in 0..n_regions {
+        let (l, f) = (&sys.loads[r], &sys.region_fold[r]);
+        w.load_at
+            .push(series_at(sys, l.series, l.year_stride, p.year));
+        w.renewable_at
+            .push(series_at(sys, f.renewable, f.renewable_stride, p.year));
+        w.available_at
+            .push(series_at(sys, f.available, f.available_stride, p.year));
+    }
+    w.added_at.clear();
+    for (k, t) in sys.added_loads.iter().enumerate() {
+        w.added_at.push((
+            sys.added_load_region[k] as usize,
+            p.added_power[k],
+            series_at(sys, t.series, t.year_stride, p.year),
+        ));
+    }
+    w.renewable_terms_at.clear();
+    for &k in &sys.walk_renewables {
+        let t = &sys.renewables[k as usize];
+        if p.online(t.project) {
+            w.renewable_terms_at.push((
+                sys.renewable_region[k as usize] as usize,
+                t.scale,
+                series_at(sys, t.series, t.year_stride, p.year),
+            ));
+        }
+    }
+    w.hourly_at.clear();
+    for &u in &sys.walk_hourly_units {
+        let row = &sys.units[u as usize];
+        // A unit of a project that is not online in this trajectory never counts.
+        if p.online(row.project) {
+            w.hourly_at.push((
+                u as usize,
+                sys.unit_region[u as usize] as usize,
+                series_at(sys, row.profile, row.profile_year_stride, p.year),
+                row.project == NONE,
+            ));
+        }
+    }
+    w.links_hourly = sys
+        .interfaces
+        .iter()
+        .any(|f| f.forward_series != NONE || f.backward_series != NONE);
+    w.links_stale = true;
+    w.out.shortfall.clear();
+    w.out.shortfall.resize(n_regions, 0);
+    w.out.curtailment.clear();
+    w.out.curtailment.resize(n_regions, 0);
+    w.out.flow.clear();
+    w.out.flow.resize(sys.interfaces.len(), 0);
+    w.out.charge.clear();
+    w.out.charge.resize(n_stores, 0);
+    w.out.discharge.clear();
+    w.out.discharge.resize(n_stores, 0);
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
@@ -292,6 +393,7 @@ pub fn walk(
                 let tag = sys.unit_region[u];
                 if tag & ROW_STORAGE == 0 {
                     let i = (tag & !ROW_CIRCUIT) as usize;
+                    w.links_stale = true;
                     if up {
                         w.up_circuits[i] += 1;
                     } else {
@@ -473,58 +575,47 @@ fn walk_hour(
     let n_regions = sys.header.regions as usize;
     let n_links = sys.interfaces.len();
     let n_stores = sys.storage.len();
-    let slots = records.len();
-    // The hour's regions.
+    // The hour's regions (the series' starts were found when the trajectory started).
     for r in 0..n_regions {
-        let l = &sys.loads[r];
-        let f = &sys.region_fold[r];
         w.regions[r] = RegionHour {
-            demand: terms::load_term(p, terms::series_value(sys, l, p.year, h)),
+            demand: terms::load_term(p, read_at(sys, w.load_at[r], h, Q31_ONE)),
             // A folded series of NONE is zero.
-            renewable: limit(sys, p, 0, f.renewable, f.renewable_stride, h),
-            available: w.firm[r] + limit(sys, p, 0, f.available, f.available_stride, h),
+            renewable: read_at(sys, w.renewable_at[r], h, 0),
+            available: w.firm[r] + read_at(sys, w.available_at[r], h, 0),
         };
     }
-    for k in 0..sys.added_loads.len() {
-        let r = sys.added_load_region[k] as usize;
-        w.regions[r].demand += terms::added_term(
-            p.added_power[k],
-            terms::series_value(sys, &sys.added_loads[k], p.year, h),
-        );
+    for &(r, power, at) in &w.added_at {
+        w.regions[r].demand += terms::added_term(power, read_at(sys, at, h, Q31_ONE));
     }
-    for i in 0..sys.walk_renewables.len() {
-        let k = sys.walk_renewables[i] as usize;
-        let t = &sys.renewables[k];
-        if p.online(t.project) {
-            let r = sys.renewable_region[k] as usize;
-            w.regions[r].renewable += terms::term(t.scale, terms::series_value(sys, t, p.year, h));
-        }
+    for &(r, scale, at) in &w.renewable_terms_at {
+        w.regions[r].renewable += terms::term(scale, read_at(sys, at, h, Q31_ONE));
     }
-    for i in 0..sys.walk_hourly_units.len() {
-        let u = sys.walk_hourly_units[i] as usize;
-        let row = &sys.units[u];
-        let r = sys.unit_region[u] as usize;
+    for &(u, r, at, in_fold) in &w.hourly_at {
         // Units of no project are in the fold: subtracted while down.
-        if row.project == NONE {
+        if in_fold {
             if states.up[u] == 0 {
-                w.regions[r].available -= limit(sys, p, 0, row.profile, row.profile_year_stride, h);
+                w.regions[r].available -= read_at(sys, at, h, 0);
             }
         } else if states.up[u] == 1 {
-            w.regions[r].available += limit(sys, p, 0, row.profile, row.profile_year_stride, h);
+            w.regions[r].available += read_at(sys, at, h, 0);
         }
     }
-    // The hour's interfaces and stores.
-    for i in 0..n_links {
-        let f = &sys.interfaces[i];
-        let mut forward = limit(sys, p, f.forward, f.forward_series, f.forward_stride, h);
-        let mut backward = limit(sys, p, f.backward, f.backward_series, f.backward_stride, h);
-        let up = w.up_circuits[i];
-        if up < f.circuits {
-            forward = circuit_share(forward, up, f.circuits);
-            backward = circuit_share(backward, up, f.circuits);
+    // The hour's interfaces (formed again only when a limit is hourly or a circuit has
+    // changed state) and stores.
+    if w.links_hourly || w.links_stale {
+        w.links_stale = false;
+        for i in 0..n_links {
+            let f = &sys.interfaces[i];
+            let mut forward = limit(sys, p, f.forward, f.forward_series, f.forward_stride, h);
+            let mut backward = limit(sys, p, f.backward, f.backward_series, f.backward_stride, h);
+            let up = w.up_circuits[i];
+            if up < f.circuits {
+                forward = circuit_share(forward, up, f.circuits);
+                backward = circuit_share(backward, up, f.circuits);
+            }
+            w.links[i].forward = forward;
+            w.links[i].backward = backward;
         }
-        w.links[i].forward = forward;
-        w.links[i].backward = backward;
     }
     for s in 0..n_stores {
         let st = &sys.storage[s];
@@ -545,13 +636,10 @@ fn walk_hour(
     // stores then give back what they hold in place of their region's units, and the
     // other stores charge from their region's spare units; the solver runs only when
     // the hour is not quiet, or when some store cannot be filled from its own region.
-    let mut quiet = true;
-    for r in 0..n_regions {
-        let g = &w.regions[r];
-        if g.renewable > g.demand || g.demand > g.renewable + g.available {
-            quiet = false;
-        }
-    }
+    let quiet = w
+        .regions
+        .iter()
+        .all(|g| g.renewable <= g.demand && g.demand <= g.renewable + g.available);
     let mut solve = !quiet;
     if quiet {
         for r in 0..n_regions {
@@ -576,18 +664,14 @@ fn walk_hour(
         }
     }
     if solve {
-        dispatch_hour(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
+        dispatch_prepared(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
+        tally_network(w, risk, records, flows, h);
     } else {
-        w.out.shortfall.clear();
-        w.out.shortfall.resize(n_regions, 0);
-        w.out.curtailment.clear();
-        w.out.curtailment.resize(n_regions, 0);
-        w.out.flow.clear();
-        w.out.flow.resize(n_links, 0);
-        w.out.charge.clear();
-        w.out.charge.extend(w.stores.iter().map(|s| s.charge));
-        w.out.discharge.clear();
-        w.out.discharge.resize(n_stores, 0);
+        // Nothing is short, curtailed or moved: each store charges what it can take.
+        for s in 0..n_stores {
+            w.out.charge[s] = w.stores[s].charge;
+            w.out.discharge[s] = 0;
+        }
     }
     if quiet {
         for s in 0..n_stores {
@@ -596,10 +680,20 @@ fn walk_hour(
             }
         }
     }
+    tally_stores(sys, w, flows, n_links);
+}
 
-    // Tallies.
+/// The tallies of a dispatched hour's regions and interfaces.
+fn tally_network(
+    w: &mut RegionsState,
+    risk: &mut HourlyRisk,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    h: u32,
+) {
+    let slots = records.len();
     let mut system_short = 0u32;
-    for r in 0..n_regions {
+    for r in 0..w.regions.len() {
         let shortfall = w.out.shortfall[r];
         let curtailed = w.out.curtailment[r];
         system_short += shortfall;
@@ -615,7 +709,7 @@ fn walk_hour(
     if system_short > 0 {
         w.tallies[0].short(&mut records[0], risk, h, system_short);
     }
-    for i in 0..n_links {
+    for i in 0..w.links.len() {
         let f = w.out.flow[i];
         let rec = &mut flows[i];
         if f > 0 {
@@ -630,7 +724,16 @@ fn walk_hour(
             }
         }
     }
-    for s in 0..n_stores {
+}
+
+/// Each store's charge and discharge of the hour: its state of charge and tallies.
+fn tally_stores(
+    sys: &CompiledSystem,
+    w: &mut RegionsState,
+    flows: &mut [FlowRecord],
+    n_links: usize,
+) {
+    for s in 0..sys.storage.len() {
         let st = &sys.storage[s];
         let charge = w.out.charge[s];
         let discharge = w.out.discharge[s];
