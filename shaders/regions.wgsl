@@ -238,6 +238,17 @@ fn block_bounds(p: Params, block: u32) {
 
 // regions.rs: stretch_is_quiet.
 fn stretch_is_quiet(p: Params, a: u32) -> bool {
+    let block = a / QUIET_BLOCK;
+    if (scratch[w_block(walk)] != block) {
+        block_bounds(p, block);
+    }
+    // Whether some region may have a renewable surplus does not depend on the fleet (the
+    // CPU engine keeps the answer per block).
+    for (var r = 0u; r < globals.regions; r++) {
+        if (scratch[w_renewable_top(walk, r)] > scratch[w_demand_floor(walk, r)]) {
+            return false;
+        }
+    }
     for (var s = 0u; s < globals.storage; s++) {
         let row = storage_row(s);
         if (store_available(p, s)) {
@@ -249,10 +260,6 @@ fn stretch_is_quiet(p: Params, a: u32) -> bool {
                 return false;
             }
         }
-    }
-    let block = a / QUIET_BLOCK;
-    if (scratch[w_block(walk)] != block) {
-        block_bounds(p, block);
     }
     let hb = block_hours(block);
     for (var r = 0u; r < globals.regions; r++) {
@@ -273,9 +280,9 @@ fn stretch_is_quiet(p: Params, a: u32) -> bool {
             scratch[w_available_floor(walk, r)] += range_extreme(false, tables[row + 1u], tables[row + 2u], p.year, hb.x, hb.y);
         }
     }
+    // No region can have a surplus (checked above); none may be short.
     for (var r = 0u; r < globals.regions; r++) {
-        if (scratch[w_renewable_top(walk, r)] > scratch[w_demand_floor(walk, r)]
-            || scratch[w_demand_top(walk, r)] > scratch[w_renewable_floor(walk, r)] + scratch[w_available_floor(walk, r)]) {
+        if (scratch[w_demand_top(walk, r)] > scratch[w_renewable_floor(walk, r)] + scratch[w_available_floor(walk, r)]) {
             return false;
         }
     }

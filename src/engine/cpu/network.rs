@@ -109,10 +109,14 @@ pub struct Network {
     via: Vec<usize>,
     /// Whether the network has at most REMEMBERED_ARCS arcs and so remembers its paths.
     remember: bool,
-    /// The path memory (see `remembered_path`): per slot the support it holds the path of
-    /// (NO_SUPPORT: none yet) and the path, its length first.
-    keys: Vec<Support>,
-    paths: Vec<RememberedPath>,
+    /// The path memory (see `PathNode`): the supports met so far with their paths, and a
+    /// direct-mapped index of them by support (NO_SUPPORT: an empty slot).
+    path_nodes: Vec<PathNode>,
+    index_keys: Vec<Support>,
+    index_nodes: Vec<u32>,
+    /// The support and node the last hour started from (most hours start where the one
+    /// before did).
+    last_start: (Support, u32),
     /// The path Bellman-Ford just found, from the sink back to the source (copied into the
     /// memory when the network remembers; used as it is when it is too large to).
     path: Vec<u16>,
@@ -126,23 +130,46 @@ const _: () = assert!(Support::BITS as usize == REMEMBERED_ARCS);
 /// deficit arcs never both carry capacity or flow (one of the two starts empty).
 const NO_SUPPORT: Support = Support::MAX;
 
-/// Slots of the path memory, indexed by a hash of the support: the networks met so far use
-/// a few hundred supports, and a slot taken by another support only costs a Bellman-Ford.
-const PATH_SLOTS: usize = 1 << 10;
+/// Slots of the index of the path memory, by a hash of the support: the networks met so
+/// far use a few hundred supports, and a slot taken by another support only costs a node.
+const INDEX_SLOTS: usize = 1 << 10;
+
+/// Nodes the path memory holds before it starts afresh (bounds its memory at about 1 MiB).
+const MAX_PATH_NODES: usize = 1 << 14;
 
 /// The longest path a remembered network can have: REMEMBERED_ARCS allows 16 regions,
 /// so a simple path from the source to the sink has at most 17 arcs.
 const MAX_REMEMBERED_PATH: usize = REMEMBERED_ARCS / 8 + 1;
 
-/// A remembered path: its length (0 when no path lowers the cost), then its arcs.
-type RememberedPath = [u8; MAX_REMEMBERED_PATH + 1];
+/// Transitions a node keeps (most supports lead on to one or two others).
+const NODE_EDGES: usize = 4;
+const NO_NODE: u32 = u32::MAX;
 
-/// The memory slot of a support: a multiply of its folded halves (the keys are bit sets,
+/// A support met in a remembered network: the path Bellman-Ford finds from it, and the
+/// nodes the pushes along that path led to.
+///
+/// After a push along the path, the next support follows from this one and from which of
+/// the path's arcs the push emptied (their reverses all gain capacity), so a transition is
+/// keyed by that mask: successive shortest paths then walk from node to node, and only the
+/// hour's first support is looked up by its bits.
+#[derive(Clone, Copy)]
+struct PathNode {
+    support: Support,
+    /// Arcs of the path (`len` of them; 0 when no path lowers the cost).
+    len: u8,
+    arcs: [u8; MAX_REMEMBERED_PATH],
+    edges: u8,
+    /// Bit k set when the push emptied the path's k-th arc.
+    emptied: [u32; NODE_EDGES],
+    next: [u32; NODE_EDGES],
+}
+
+/// The index slot of a support: a multiply of its folded halves (the keys are bit sets,
 /// not hostile input).
 #[inline(always)]
-fn path_slot(support: Support) -> usize {
+fn index_slot(support: Support) -> usize {
     let folded = (support as u64).rotate_left(29) ^ (support >> 64) as u64;
-    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PATH_SLOTS.trailing_zeros())) as usize
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - INDEX_SLOTS.trailing_zeros())) as usize
 }
 
 impl Network {
@@ -204,12 +231,7 @@ impl Network {
                 .max(REMEMBERED_ARCS * usize::from(self.remember)),
             0,
         );
-        self.keys.clear();
-        self.paths.clear();
-        if self.remember {
-            self.keys.resize(PATH_SLOTS, NO_SUPPORT);
-            self.paths.resize(PATH_SLOTS, [0; MAX_REMEMBERED_PATH + 1]);
-        }
+        self.forget_paths();
     }
 
     /// Cheapest path from the source by Bellman-Ford over arcs with residual capacity;
@@ -245,24 +267,46 @@ impl Network {
         self.dist[SINK] != UNREACHED
     }
 
-    /// The path Bellman-Ford finds from `support`, from the memory or found and filed there.
+    /// Empties the path memory (a new topology, or a full memory).
+    fn forget_paths(&mut self) {
+        self.path_nodes.clear();
+        self.index_keys.clear();
+        self.index_nodes.clear();
+        if self.remember {
+            self.index_keys.resize(INDEX_SLOTS, NO_SUPPORT);
+            self.index_nodes.resize(INDEX_SLOTS, NO_NODE);
+        }
+        self.last_start = (NO_SUPPORT, NO_NODE);
+    }
+
+    /// The node of `support`, the current support of the residual graph: from the index, or
+    /// made with the path Bellman-Ford finds from it.
     ///
     /// Bellman-Ford's path depends only on which arcs have residual capacity (their costs
     /// and order are fixed), so the path found for a support is remembered: the same few
     /// supports recur hour after hour, and a remembered path is the one the shader finds.
-    #[inline(always)]
-    fn remembered_path(&mut self, nodes: usize, support: Support) -> RememberedPath {
-        let slot = path_slot(support);
-        if self.keys[slot] != support {
-            self.fresh_path(nodes);
-            let m = &mut self.paths[slot];
-            m[0] = self.path.len() as u8;
-            for (k, &a) in self.path.iter().enumerate() {
-                m[1 + k] = a as u8;
-            }
-            self.keys[slot] = support;
+    fn node_of(&mut self, nodes: usize, support: Support) -> u32 {
+        let slot = index_slot(support);
+        if self.index_keys[slot] == support {
+            return self.index_nodes[slot];
         }
-        self.paths[slot]
+        self.fresh_path(nodes);
+        let mut node = PathNode {
+            support,
+            len: self.path.len() as u8,
+            arcs: [0; MAX_REMEMBERED_PATH],
+            edges: 0,
+            emptied: [0; NODE_EDGES],
+            next: [NO_NODE; NODE_EDGES],
+        };
+        for (k, &a) in self.path.iter().enumerate() {
+            node.arcs[k] = a as u8;
+        }
+        let index = self.path_nodes.len() as u32;
+        self.path_nodes.push(node);
+        self.index_keys[slot] = support;
+        self.index_nodes[slot] = index;
+        index
     }
 
     /// Runs Bellman-Ford and leaves in `path` the path to the sink if it lowers the cost
@@ -295,29 +339,7 @@ impl Network {
     /// Successive shortest paths while a path still lowers the cost.
     fn successive_shortest_paths(&mut self, nodes: usize) {
         if self.remember {
-            // The support is kept in a local and updated with each push (written through
-            // `self`, it would be reloaded after every store into the capacities).
-            let mut support = self.support();
-            loop {
-                let path = self.remembered_path(nodes, support);
-                let arcs = &path[1..1 + usize::from(path[0]).min(MAX_REMEMBERED_PATH)];
-                if arcs.is_empty() {
-                    break;
-                }
-                let capacity: &mut [u32; REMEMBERED_ARCS] =
-                    (&mut self.capacity[..REMEMBERED_ARCS]).try_into().unwrap();
-                let mut push = u32::MAX;
-                for &a in arcs {
-                    push = push.min(capacity[usize::from(a) % REMEMBERED_ARCS]);
-                }
-                for &a in arcs {
-                    let a = usize::from(a) % REMEMBERED_ARCS;
-                    capacity[a] -= push;
-                    capacity[a ^ 1] += push;
-                    support &= !(Support::from(capacity[a] == 0) << a);
-                    support |= 1 << (a ^ 1);
-                }
-            }
+            self.walk_remembered_paths(nodes);
         } else {
             loop {
                 self.fresh_path(nodes);
@@ -331,20 +353,86 @@ impl Network {
         }
     }
 
+    /// Successive shortest paths through the path memory: from the node of the hour's
+    /// support, each push follows the node's transition for the arcs it emptied.
+    fn walk_remembered_paths(&mut self, nodes: usize) {
+        let start = self.support();
+        let mut at = if self.last_start.0 == start {
+            self.last_start.1
+        } else {
+            // The memory starts afresh only here, between hours: no node is held.
+            if self.path_nodes.len() >= MAX_PATH_NODES {
+                self.forget_paths();
+            }
+            let node = self.node_of(nodes, start);
+            self.last_start = (start, node);
+            node
+        };
+        loop {
+            let node = &self.path_nodes[at as usize];
+            let arcs = &node.arcs[..usize::from(node.len).min(MAX_REMEMBERED_PATH)];
+            if arcs.is_empty() {
+                break;
+            }
+            let capacity: &mut [u32; REMEMBERED_ARCS] =
+                (&mut self.capacity[..REMEMBERED_ARCS]).try_into().unwrap();
+            let mut push = u32::MAX;
+            for &a in arcs {
+                push = push.min(capacity[usize::from(a) % REMEMBERED_ARCS]);
+            }
+            let mut emptied = 0u32;
+            for (k, &a) in arcs.iter().enumerate() {
+                let a = usize::from(a) % REMEMBERED_ARCS;
+                capacity[a] -= push;
+                capacity[a ^ 1] += push;
+                emptied |= u32::from(capacity[a] == 0) << k;
+            }
+            let edges = usize::from(node.edges).min(NODE_EDGES);
+            let known = (0..edges).find(|&e| node.emptied[e] == emptied);
+            at = match known {
+                Some(e) => node.next[e],
+                None => {
+                    // The next support: the emptied arcs lose their bits, their reverses
+                    // (which the push gave capacity) gain theirs.
+                    let mut support = node.support;
+                    for (k, &a) in arcs.iter().enumerate() {
+                        let a = usize::from(a) % REMEMBERED_ARCS;
+                        support |= 1 << (a ^ 1);
+                        if emptied >> k & 1 == 1 {
+                            support &= !(1 << a);
+                        }
+                    }
+                    let next = self.node_of(nodes, support);
+                    let node = &mut self.path_nodes[at as usize];
+                    // A node with every edge taken drops its oldest.
+                    if usize::from(node.edges) < NODE_EDGES {
+                        node.edges += 1;
+                    } else {
+                        node.emptied.rotate_left(1);
+                        node.next.rotate_left(1);
+                    }
+                    let e = usize::from(node.edges) - 1;
+                    node.emptied[e] = emptied;
+                    node.next[e] = next;
+                    next
+                }
+            };
+        }
+    }
+
     /// The arcs of a remembered network that have residual capacity, as bits: eight arcs
     /// at a time, which compilers turn into one vector compare.
     #[inline(always)]
     fn support(&self) -> Support {
         let arcs = self.head.len().next_multiple_of(8).min(REMEMBERED_ARCS);
-        let mut bits: Support = 0;
-        for (j, eight) in self.capacity[..arcs].chunks_exact(8).enumerate() {
-            let byte = eight
+        let mut bytes = [0u8; REMEMBERED_ARCS / 8];
+        for (byte, eight) in bytes.iter_mut().zip(self.capacity[..arcs].chunks_exact(8)) {
+            *byte = eight
                 .iter()
                 .enumerate()
                 .fold(0u8, |b, (k, &c)| b | u8::from(c > 0) << k);
-            bits |= Support::from(byte) << (8 * j);
         }
-        bits
+        Support::from_le_bytes(bytes)
     }
 }
 

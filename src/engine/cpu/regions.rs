@@ -65,6 +65,8 @@ pub struct RegionsState {
     fold_floor: Vec<u32>,
     /// The aligned block whose bounds are cached (u32::MAX: none).
     block: u32,
+    /// Whether some region of the cached block may have a renewable surplus.
+    block_may_surplus: bool,
     /// Loss-of-load tallies: slot 0 is the system, slot 1 + r region r (when there are
     /// several).
     tallies: Vec<Tally>,
@@ -467,6 +469,8 @@ fn block_bounds(sys: &CompiledSystem, p: &Params, w: &mut RegionsState, block: u
             );
         }
     }
+    w.block_may_surplus =
+        (0..sys.header.regions as usize).any(|r| w.renewable_top[r] > w.demand_floor[r]);
     w.block = block;
 }
 
@@ -486,6 +490,15 @@ fn stretch_is_quiet(
     w: &mut RegionsState,
     a: u32,
 ) -> bool {
+    let block = a / QUIET_BLOCK;
+    if w.block != block {
+        block_bounds(sys, p, w, block);
+    }
+    // Whether some region may have a renewable surplus does not depend on the fleet: the
+    // answer holds for every stretch of the block.
+    if w.block_may_surplus {
+        return false;
+    }
     for s in 0..sys.storage.len() {
         let st = &sys.storage[s];
         if store_available(p, states, st) {
@@ -497,10 +510,6 @@ fn stretch_is_quiet(
                 return false;
             }
         }
-    }
-    let block = a / QUIET_BLOCK;
-    if w.block != block {
-        block_bounds(sys, p, w, block);
     }
     let (ba, bb) = block_hours(sys, block);
     for r in 0..sys.header.regions as usize {
@@ -535,14 +544,9 @@ fn stretch_is_quiet(
             );
         }
     }
-    for r in 0..sys.header.regions as usize {
-        if w.renewable_top[r] > w.demand_floor[r]
-            || w.demand_top[r] > w.renewable_floor[r] + w.available_floor[r]
-        {
-            return false;
-        }
-    }
-    true
+    // No region can have a surplus (checked above); none may be short.
+    (0..sys.header.regions as usize)
+        .all(|r| w.demand_top[r] <= w.renewable_floor[r] + w.available_floor[r])
 }
 
 /// The tallies of a quiet stretch [a, b): nothing is short, curtailed, moved or stored, so
