@@ -42,17 +42,14 @@ pub fn load(
     study: &Study,
     options: &RunOptions,
 ) -> Result<Option<Accumulator>, Error> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(Error::Io {
-                what: "cannot read the checkpoint",
-                path: path.to_path_buf(),
-                source,
-            });
-        }
-    };
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = crate::input::read_text(
+        path,
+        crate::input::MAX_STATE_BYTES,
+        "cannot read the checkpoint",
+    )?;
     let bad = |why: String| {
         Error::Options(format!(
             "checkpoint {}: {why}; delete it to start afresh, or choose another --checkpoint file",

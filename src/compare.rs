@@ -59,11 +59,7 @@ pub struct Difference {
 
 /// Reads a `summary.json` written by `egap run` or `egap merge`.
 pub fn read(path: &Path) -> Result<Run, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        what: "cannot read",
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, crate::input::MAX_STATE_BYTES, "cannot read")?;
     let bad = |why: String| Error::Options(format!("{}: {why}", path.display()));
     let doc: Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("not a summary.json ({e})")))?;

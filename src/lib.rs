@@ -20,6 +20,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod credit;
 pub mod engine;
+pub mod input;
 pub mod pras;
 pub mod profiles;
 pub mod report;
@@ -46,11 +47,13 @@ use stats::Accumulator;
 pub enum Error {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("{what} {}: {source}", path.display())]
+    // The reason is part of the message, not a `source`: a source would be printed
+    // again by the CLI, which prints each error's chain.
+    #[error("{what} {}: {reason}", path.display())]
     Io {
         what: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error(transparent)]
     Gpu(#[from] GpuError),

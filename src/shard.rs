@@ -102,11 +102,11 @@ impl ShardFile {
     }
 
     pub fn read(path: &Path) -> Result<ShardFile, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            what: "cannot read the shard file",
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::input::read_text(
+            path,
+            crate::input::MAX_STATE_BYTES,
+            "cannot read the shard file",
+        )?;
         let mut shard: ShardFile = serde_json::from_str(&text).map_err(|e| {
             Error::Merge(format!("{}: not an egap shard file: {e}", path.display()))
         })?;

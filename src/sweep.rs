@@ -125,11 +125,8 @@ pub(crate) fn read_tree(scenario: &Path) -> Result<(toml::Table, Files), Error> 
         let imported = crate::pras::import(scenario)?;
         return Ok((parse(&imported.toml)?, imported.files(scenario)));
     }
-    let text = std::fs::read_to_string(scenario).map_err(|source| Error::Io {
-        what: "cannot read",
-        path: scenario.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::input::read_text(scenario, crate::scenario::MAX_SCENARIO_BYTES, "cannot read")?;
     Ok((
         parse(text.strip_prefix('\u{feff}').unwrap_or(&text))?,
         Files::new(),

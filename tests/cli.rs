@@ -717,3 +717,54 @@ fn two_runs_never_write_into_one_folder_at_once() {
     assert!(out.join("summary.json").is_file());
     assert!(!lock.exists(), "a finished run left its lock file");
 }
+
+/// A FIFO or a device given as a scenario, a shard or a summary is refused at once with an
+/// error naming it (opening a FIFO would wait for a writer; /dev/zero never ends), and the
+/// CLI exits with the bad-input status rather than hanging or filling memory.
+#[test]
+fn fifos_and_devices_are_refused_as_inputs_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.toml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    let out_dir = out_dir.to_str().unwrap();
+    let attempts: [&[&str]; 4] = [
+        &["run", fifo, "-n", "10", "--out", out_dir],
+        &["merge", fifo, "--out", out_dir],
+        &["merge", "/dev/zero", "--out", out_dir],
+        &["compare", fifo, "/dev/zero"],
+    ];
+    for args in attempts {
+        let mut child = egap()
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("egap {args:?} still running after 30 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(2), "egap {args:?}: {stderr}");
+        assert!(
+            stderr.contains("regular file") || stderr.contains("not a regular"),
+            "egap {args:?}: {stderr}"
+        );
+    }
+}

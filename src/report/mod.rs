@@ -167,7 +167,7 @@ pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         what: "cannot create the output folder",
         path: dir.to_path_buf(),
-        source,
+        reason: source,
     })?;
     let mut text = json(document)?;
     text.push('\n');
@@ -203,7 +203,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
     let io = |source| Error::Io {
         what: "cannot write",
         path: path.to_path_buf(),
-        source,
+        reason: source,
     };
     std::fs::write(&tmp, text).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)

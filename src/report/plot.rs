@@ -46,11 +46,13 @@ pub enum PlotError {
     Size { width: u32, height: u32 },
     #[error("cannot encode the PNG: {0}")]
     Png(String),
-    #[error("{what} {}: {source}", path.display())]
+    // The reason is part of the message, not a `source`: a source would be printed
+    // again by the CLI, which prints each error's chain.
+    #[error("{what} {}: {reason}", path.display())]
     Io {
         what: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -1119,7 +1121,7 @@ pub fn write_plots(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, PlotEr
     std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
         what: "cannot create the plot folder",
         path: dir.to_path_buf(),
-        source,
+        reason: source,
     })?;
     let mut written = Vec::new();
     // Every SVG is written even when PNGs cannot be (no font): the first such error is
@@ -1156,7 +1158,7 @@ fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     let io = |source| PlotError::Io {
         what: "cannot write",
         path: path.to_path_buf(),
-        source,
+        reason: source,
     };
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)

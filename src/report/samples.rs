@@ -57,7 +57,7 @@ impl<'s> SamplesWriter<'s> {
                 path.display()
             ))
         };
-        let file = File::open(path).map_err(|e| {
+        let file = crate::input::open_regular(path).map_err(|e| {
             refuse(format!(
                 "the checkpoint covers {done} trajectories, but the file cannot be read ({e})"
             ))
@@ -158,7 +158,7 @@ impl<'s> SamplesWriter<'s> {
         self.csv.flush().map_err(|source| Error::Io {
             what: "cannot write",
             path: self.path.clone(),
-            source,
+            reason: source,
         })
     }
 }
@@ -226,7 +226,11 @@ fn header(study: &Study) -> Vec<String> {
 
 fn io_error(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
-    move |source| Error::Io { what, path, source }
+    move |source| Error::Io {
+        what,
+        path,
+        reason: source,
+    }
 }
 
 #[cfg(test)]

@@ -71,15 +71,4 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     validate::validate(path, &text)
 }
 
-/// The bytes of `path`, or `None` when it holds more than `limit` bytes. Reads no further
-/// than that, so a huge file, a device such as /dev/zero or an endless pipe costs little.
-pub(crate) fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.len() > limit {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= limit).then_some(bytes))
-}
+pub(crate) use crate::input::read_at_most;
