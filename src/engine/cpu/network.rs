@@ -336,10 +336,11 @@ impl Network {
         }
     }
 
-    /// Successive shortest paths while a path still lowers the cost.
-    fn successive_shortest_paths(&mut self, nodes: usize) {
+    /// Successive shortest paths while a path still lowers the cost, from the arcs with
+    /// capacity `support` (read when the network remembers its paths).
+    fn successive_shortest_paths(&mut self, nodes: usize, support: Support) {
         if self.remember {
-            self.walk_remembered_paths(nodes);
+            self.walk_remembered_paths(nodes, support);
         } else {
             loop {
                 self.fresh_path(nodes);
@@ -355,8 +356,8 @@ impl Network {
 
     /// Successive shortest paths through the path memory: from the node of the hour's
     /// support, each push follows the node's transition for the arcs it emptied.
-    fn walk_remembered_paths(&mut self, nodes: usize) {
-        let start = self.support();
+    fn walk_remembered_paths(&mut self, nodes: usize, start: Support) {
+        debug_assert_eq!(start, self.support());
         let mut at = if self.last_start.0 == start {
             self.last_start.1
         } else {
@@ -420,9 +421,8 @@ impl Network {
         }
     }
 
-    /// The arcs of a remembered network that have residual capacity, as bits: eight arcs
-    /// at a time, which compilers turn into one vector compare.
-    #[inline(always)]
+    /// The arcs of a remembered network that have residual capacity, as bits (checks the
+    /// support `dispatch_prepared` gathers as it sets the capacities).
     fn support(&self) -> Support {
         let arcs = self.head.len().next_multiple_of(8).min(REMEMBERED_ARCS);
         let mut bytes = [0u8; REMEMBERED_ARCS / 8];
@@ -445,11 +445,16 @@ pub fn dispatch_hour(
     out: &mut Dispatch,
 ) {
     net.prepare(regions.len(), links, stores);
+    out.shortfall.resize(regions.len(), 0);
+    out.curtailment.resize(regions.len(), 0);
+    out.flow.resize(links.len(), 0);
+    out.charge.resize(stores.len(), 0);
+    out.discharge.resize(stores.len(), 0);
     dispatch_prepared(regions, links, stores, net, out);
 }
 
-/// `dispatch_hour` on a network already prepared for these regions, links and stores (the
-/// walk prepares it once per trajectory).
+/// `dispatch_hour` on a network already prepared for these regions, links and stores, into
+/// an answer already sized for them (the walk prepares both once per trajectory).
 pub fn dispatch_prepared(
     regions: &[RegionHour],
     links: &[LinkHour],
@@ -458,35 +463,52 @@ pub fn dispatch_prepared(
     out: &mut Dispatch,
 ) {
     let n = regions.len();
-    // Sized once, then written in place.
-    out.shortfall.resize(n, 0);
-    out.curtailment.resize(n, 0);
-    out.flow.resize(links.len(), 0);
-    out.charge.resize(stores.len(), 0);
-    out.discharge.resize(stores.len(), 0);
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
     // then per link [forward, backward], then per store [discharge, charge]; each arc is
     // followed by its reverse, empty.
+    //
+    // The support (bit a: arc a has capacity; read by a network that remembers its paths,
+    // whose arcs all lie below bit 128) is gathered on the way, a byte per eight arcs: a
+    // region's eight arcs are one byte, a link's or a store's four half of one.
+    let mut support = [0u8; REMEMBERED_ARCS / 8];
+    let mut half_byte = |k: usize, pair: [u32; 2]| {
+        let bits = u8::from(pair[0] > 0) | u8::from(pair[1] > 0) << 2;
+        if let Some(byte) = support.get_mut(k / 8) {
+            *byte |= bits << (k % 8);
+        }
+    };
     let (region_arcs, rest) = net.capacity.split_at_mut(8 * n);
     let (link_arcs, store_arcs) = rest.split_at_mut(4 * links.len());
-    for (g, arcs) in regions.iter().zip(region_arcs.chunks_exact_mut(8)) {
+    for (r, (g, arcs)) in regions
+        .iter()
+        .zip(region_arcs.chunks_exact_mut(8))
+        .enumerate()
+    {
         let need = g.demand.saturating_sub(g.renewable);
-        arcs[0] = g.renewable.saturating_sub(g.demand);
-        arcs[2] = g.available.saturating_sub(need);
-        arcs[4] = need.saturating_sub(g.available);
-        arcs[6] = need.min(g.available);
-        arcs[1] = 0;
-        arcs[3] = 0;
-        arcs[5] = 0;
-        arcs[7] = 0;
+        let c = [
+            g.renewable.saturating_sub(g.demand),
+            g.available.saturating_sub(need),
+            need.saturating_sub(g.available),
+            need.min(g.available),
+        ];
+        arcs.copy_from_slice(&[c[0], 0, c[1], 0, c[2], 0, c[3], 0]);
+        half_byte(8 * r, [c[0], c[1]]);
+        half_byte(8 * r + 4, [c[2], c[3]]);
     }
-    for (l, arcs) in links.iter().zip(link_arcs.chunks_exact_mut(4)) {
+    for (i, (l, arcs)) in links.iter().zip(link_arcs.chunks_exact_mut(4)).enumerate() {
         arcs.copy_from_slice(&[l.forward, 0, l.backward, 0]);
+        half_byte(8 * n + 4 * i, [l.forward, l.backward]);
     }
-    for (st, arcs) in stores.iter().zip(store_arcs.chunks_exact_mut(4)) {
+    let k = 8 * n + 4 * links.len();
+    for (s, (st, arcs)) in stores
+        .iter()
+        .zip(store_arcs.chunks_exact_mut(4))
+        .enumerate()
+    {
         arcs.copy_from_slice(&[st.discharge, 0, st.charge, 0]);
+        half_byte(k + 4 * s, [st.discharge, st.charge]);
     }
-    net.successive_shortest_paths(n + 2);
+    net.successive_shortest_paths(n + 2, Support::from_le_bytes(support));
     // What is left on a region's renewable-surplus arc is curtailed, on its deficit arc
     // short; the flow on an arc is its reverse's residual capacity.
     let (region_arcs, rest) = net.capacity.split_at(8 * n);

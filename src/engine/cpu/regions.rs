@@ -576,16 +576,18 @@ fn walk_hour(
     flows: &mut [FlowRecord],
     h: u32,
 ) {
-    let n_regions = sys.header.regions as usize;
     let n_links = sys.interfaces.len();
     let n_stores = sys.storage.len();
     // The hour's regions (the series' starts were found when the trajectory started).
-    for r in 0..n_regions {
-        w.regions[r] = RegionHour {
-            demand: terms::load_term(p, read_at(sys, w.load_at[r], h, Q31_ONE)),
+    let starts = w.load_at.iter().zip(&w.renewable_at).zip(&w.available_at);
+    for ((g, &firm), ((&load, &renewable), &available)) in
+        w.regions.iter_mut().zip(&w.firm).zip(starts)
+    {
+        *g = RegionHour {
+            demand: terms::load_term(p, read_at(sys, load, h, Q31_ONE)),
             // A folded series of NONE is zero.
-            renewable: read_at(sys, w.renewable_at[r], h, 0),
-            available: w.firm[r] + read_at(sys, w.available_at[r], h, 0),
+            renewable: read_at(sys, renewable, h, 0),
+            available: firm + read_at(sys, available, h, 0),
         };
     }
     for &(r, power, at) in &w.added_at {
@@ -621,19 +623,16 @@ fn walk_hour(
             w.links[i].backward = backward;
         }
     }
-    for s in 0..n_stores {
-        let st = &sys.storage[s];
-        let (charge, discharge) = if store_available(p, states, st) {
+    for ((store, st), &soc) in w.stores.iter_mut().zip(&sys.storage).zip(&w.soc) {
+        (store.charge, store.discharge) = if store_available(p, states, st) {
             (
-                charge_room(st.charge, st.energy - w.soc[s], st.charge_efficiency),
+                charge_room(st.charge, st.energy - soc, st.charge_efficiency),
                 st.discharge
-                    .min(mul_shr_sat(w.soc[s], st.discharge_efficiency, 16)),
+                    .min(mul_shr_sat(soc, st.discharge_efficiency, 16)),
             )
         } else {
             (0, 0)
         };
-        w.stores[s].charge = charge;
-        w.stores[s].discharge = discharge;
     }
 
     // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
@@ -646,10 +645,9 @@ fn walk_hour(
         .all(|g| g.renewable <= g.demand && g.demand <= g.renewable + g.available);
     let mut solve = !quiet;
     if quiet {
-        for r in 0..n_regions {
-            let g = &w.regions[r];
-            w.need[r] = g.demand - g.renewable;
-            w.spare[r] = g.available - w.need[r];
+        for ((g, need), spare) in w.regions.iter().zip(&mut w.need).zip(&mut w.spare) {
+            *need = g.demand - g.renewable;
+            *spare = g.available - *need;
         }
         for s in 0..n_stores {
             let r = w.stores[s].region as usize;
@@ -672,9 +670,15 @@ fn walk_hour(
         tally_network(w, risk, records, flows, h);
     } else {
         // Nothing is short, curtailed or moved: each store charges what it can take.
-        for s in 0..n_stores {
-            w.out.charge[s] = w.stores[s].charge;
-            w.out.discharge[s] = 0;
+        for ((charge, discharge), store) in w
+            .out
+            .charge
+            .iter_mut()
+            .zip(&mut w.out.discharge)
+            .zip(&w.stores)
+        {
+            *charge = store.charge;
+            *discharge = 0;
         }
     }
     if quiet {
@@ -695,35 +699,35 @@ fn tally_network(
     flows: &mut [FlowRecord],
     h: u32,
 ) {
-    let slots = records.len();
+    let (system, per_region) = records.split_at_mut(1);
+    let (system_tally, region_tallies) = w.tallies.split_at_mut(1);
     let mut system_short = 0u32;
-    for r in 0..w.regions.len() {
-        let shortfall = w.out.shortfall[r];
-        let curtailed = w.out.curtailment[r];
+    let mut curtailed = 0u64;
+    for (&shortfall, &curtailment) in w.out.shortfall.iter().zip(&w.out.curtailment) {
         system_short += shortfall;
-        if slots > 1 {
-            let rec = &mut records[1 + r];
-            rec.curtailed_energy += u64::from(curtailed);
-            if shortfall > 0 {
-                w.tallies[1 + r].short(rec, risk, h, shortfall);
-            }
+        curtailed += u64::from(curtailment);
+    }
+    system[0].curtailed_energy += curtailed;
+    // Records per region when the study has several.
+    let regions = w.out.shortfall.iter().zip(&w.out.curtailment);
+    for (((&shortfall, &curtailment), rec), tally) in regions.zip(per_region).zip(region_tallies) {
+        rec.curtailed_energy += u64::from(curtailment);
+        if shortfall > 0 {
+            tally.short(rec, risk, h, shortfall);
         }
-        records[0].curtailed_energy += u64::from(curtailed);
     }
     if system_short > 0 {
-        w.tallies[0].short(&mut records[0], risk, h, system_short);
+        system_tally[0].short(&mut system[0], risk, h, system_short);
     }
-    for i in 0..w.links.len() {
-        let f = w.out.flow[i];
-        let rec = &mut flows[i];
+    for ((&f, rec), link) in w.out.flow.iter().zip(flows.iter_mut()).zip(&w.links) {
         if f > 0 {
             rec.first_energy += f as u64;
-            if f as u32 == w.links[i].forward {
+            if f as u32 == link.forward {
                 rec.first_hours += 1;
             }
         } else if f < 0 {
             rec.second_energy += (-f) as u64;
-            if (-f) as u32 == w.links[i].backward {
+            if (-f) as u32 == link.backward {
                 rec.second_hours += 1;
             }
         }
@@ -737,25 +741,27 @@ fn tally_stores(
     flows: &mut [FlowRecord],
     n_links: usize,
 ) {
-    for s in 0..sys.storage.len() {
-        let st = &sys.storage[s];
-        let charge = w.out.charge[s];
-        let discharge = w.out.discharge[s];
+    let hour = w.out.charge.iter().zip(&w.out.discharge);
+    let stores = sys
+        .storage
+        .iter()
+        .zip(&mut w.soc)
+        .zip(&mut flows[n_links..]);
+    for ((&charge, &discharge), ((st, soc), rec)) in hour.zip(stores) {
         // The last unit of a charge may overshoot by less than one power unit × hour: the
         // store fills exactly, and the excess is lost like any conversion loss.
         if charge > 0 {
-            w.soc[s] = (w.soc[s] + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
+            *soc = (*soc + mul_shr_sat(charge, st.charge_efficiency, 16)).min(st.energy);
         }
         if discharge > 0 {
-            w.soc[s] -= div_q16_ceil(discharge, st.discharge_efficiency);
+            *soc -= div_q16_ceil(discharge, st.discharge_efficiency);
         }
-        let rec = &mut flows[n_links + s];
         rec.first_energy += u64::from(charge);
         rec.second_energy += u64::from(discharge);
-        if w.soc[s] == st.energy {
+        if *soc == st.energy {
             rec.first_hours += 1;
         }
-        if w.soc[s] == 0 {
+        if *soc == 0 {
             rec.second_hours += 1;
         }
     }
