@@ -29,7 +29,7 @@
 use crate::engine::record::{FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng::mul_shr_sat;
 use crate::scenario::tables::{
-    CompiledSystem, NONE, Q31_ONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
+    CompiledSystem, NONE, Q31_ONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow, TermRow,
 };
 
 use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_prepared};
@@ -291,25 +291,28 @@ pub fn start(
         w.available_at
             .push(series_at(sys, f.available, f.available_stride, p.year));
     }
+    // (region, scale, start) of a term of this trajectory.
+    let term_at = |region: u32, scale: u32, t: &TermRow| {
+        let at = series_at(sys, t.series, t.year_stride, p.year);
+        (region as usize, scale, at)
+    };
     w.added_at.clear();
-    for (k, t) in sys.added_loads.iter().enumerate() {
-        w.added_at.push((
-            sys.added_load_region[k] as usize,
-            p.added_power[k],
-            series_at(sys, t.series, t.year_stride, p.year),
-        ));
-    }
+    w.added_at.extend(
+        (sys.added_loads.iter().enumerate())
+            .map(|(k, t)| term_at(sys.added_load_region[k], p.added_power[k], t)),
+    );
     w.renewable_terms_at.clear();
-    for &k in &sys.walk_renewables {
-        let t = &sys.renewables[k as usize];
-        if p.online(t.project) {
-            w.renewable_terms_at.push((
-                sys.renewable_region[k as usize] as usize,
-                t.scale,
-                series_at(sys, t.series, t.year_stride, p.year),
-            ));
-        }
-    }
+    w.renewable_terms_at.extend(
+        (sys.walk_renewables.iter().map(|&k| k as usize))
+            .filter(|&k| p.online(sys.renewables[k].project))
+            .map(|k| {
+                term_at(
+                    sys.renewable_region[k],
+                    sys.renewables[k].scale,
+                    &sys.renewables[k],
+                )
+            }),
+    );
     w.hourly_at.clear();
     for &u in &sys.walk_hourly_units {
         let row = &sys.units[u as usize];
