@@ -26,10 +26,12 @@
 //! that stores one more unit of dispatchable energy gains CHARGE − DISPATCHABLE, more than
 //! the hops of any simple path (at most 2 · 64 regions + 2).
 //!
-//! Bellman-Ford's path is a function of which arcs have residual capacity, nothing else, so
-//! this engine remembers the path of each support it has met (`Network::remembered_path`): an
-//! augmentation then costs a table lookup and the push. The shader runs Bellman-Ford every
-//! time and finds the same paths; a test checks remembered paths against fresh ones.
+//! Bellman-Ford's path is a function of which arcs have residual capacity (the support),
+//! nothing else, so this engine remembers the path of each support it has met, and where each
+//! push along it led (`PathNode`): an hour looks up its first support and then walks from
+//! node to node, each augmentation a push along a remembered path. The shader runs
+//! Bellman-Ford every time and finds the same paths; a test checks remembered paths against
+//! fresh ones.
 #![allow(
     clippy::needless_range_loop,
     reason = "keeps code comparable to the shaders"

@@ -4,8 +4,9 @@
 //! The walk goes from one outage or circuit transition to the next. Within such a stretch the
 //! fleet is fixed, and each piece of it that lies in one aligned block of `QUIET_BLOCK` hours
 //! is skipped in O(regions + stores + unfolded terms) when the block's range bounds (cached
-//! per block) show that no hour in it can matter: no region can be short, no region can have a renewable surplus, and no
-//! store can change state (every available reliability store is full, every available shift
+//! per block) show that no hour in it can matter: no region can have a renewable surplus
+//! (which does not depend on the fleet, so it is decided once per block), no region can be
+//! short, and no store can change state (every available reliability store is full, every available shift
 //! store empty). Nothing then happens in any of its hours but the store's full or empty hour
 //! counts, which the skip adds. Demand and renewable energy come from the host (per region),
 //! so skipped hours need no sums.
@@ -13,7 +14,9 @@
 //! A walked hour: each region's demand, renewable output and available dispatchable capacity,
 //! each interface's limits after circuit outages, and each store's charge and discharge room
 //! are formed (renewables and hourly-capacity units of no project are read as one folded
-//! series per region, `RegionFold`, less the units that are down); then the hour is dispatched
+//! series per region, `RegionFold`, less the units that are down; where each series starts is
+//! found once per trajectory, and interface limits change only with circuit outages unless
+//! they are hourly); then the hour is dispatched
 //! (`network::dispatch_prepared`, the network laid out once per trajectory) and the states
 //! of charge advance.
 //!
