@@ -96,6 +96,18 @@ pub struct Dispatch {
     pub discharge: Vec<u32>,
 }
 
+impl Dispatch {
+    /// Sizes the answer for `regions` regions, `links` links and `stores` stores (the hour's
+    /// values are then written in place).
+    pub fn size_for(&mut self, regions: usize, links: usize, stores: usize) {
+        self.shortfall.resize(regions, 0);
+        self.curtailment.resize(regions, 0);
+        self.flow.resize(links, 0);
+        self.charge.resize(stores, 0);
+        self.discharge.resize(stores, 0);
+    }
+}
+
 /// The residual graph, reused across hours: arc `a` and its reverse `a ^ 1`, in the fixed
 /// order of `dispatch_hour` (every arc kept, as in the shader; one without capacity is
 /// skipped by Bellman-Ford).
@@ -447,11 +459,7 @@ pub fn dispatch_hour(
     out: &mut Dispatch,
 ) {
     net.prepare(regions.len(), links, stores);
-    out.shortfall.resize(regions.len(), 0);
-    out.curtailment.resize(regions.len(), 0);
-    out.flow.resize(links.len(), 0);
-    out.charge.resize(stores.len(), 0);
-    out.discharge.resize(stores.len(), 0);
+    out.size_for(regions.len(), links.len(), stores.len());
     dispatch_prepared(regions, links, stores, net, out);
 }
 

@@ -6,8 +6,8 @@
 //! is skipped in O(regions + stores + unfolded terms) when the block's range bounds (cached
 //! per block) show that no hour in it can matter: no region can have a renewable surplus
 //! (which does not depend on the fleet, so it is decided once per block), no region can be
-//! short, and no store can change state (every available reliability store is full, every available shift
-//! store empty). Nothing then happens in any of its hours but the store's full or empty hour
+//! short, and no store can change state (every available reliability store is full, every
+//! available shift store empty). Nothing then happens in any of its hours but the store's full or empty hour
 //! counts, which the skip adds. Demand and renewable energy come from the host (per region),
 //! so skipped hours need no sums.
 //!
@@ -16,9 +16,8 @@
 //! are formed (renewables and hourly-capacity units of no project are read as one folded
 //! series per region, `RegionFold`, less the units that are down; where each series starts is
 //! found once per trajectory, and interface limits change only with circuit outages unless
-//! they are hourly); then the hour is dispatched
-//! (`network::dispatch_prepared`, the network laid out once per trajectory) and the states
-//! of charge advance.
+//! they are hourly); then the hour is dispatched (`network::dispatch_prepared`, the network
+//! laid out once per trajectory) and the states of charge advance.
 //!
 //! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
 //! storage charges from its own region's dispatchable surplus; when every region can fill its
@@ -334,16 +333,7 @@ pub fn start(
         .iter()
         .any(|f| f.forward_series != NONE || f.backward_series != NONE);
     w.links_stale = true;
-    w.out.shortfall.clear();
-    w.out.shortfall.resize(n_regions, 0);
-    w.out.curtailment.clear();
-    w.out.curtailment.resize(n_regions, 0);
-    w.out.flow.clear();
-    w.out.flow.resize(sys.interfaces.len(), 0);
-    w.out.charge.clear();
-    w.out.charge.resize(n_stores, 0);
-    w.out.discharge.clear();
-    w.out.discharge.resize(n_stores, 0);
+    w.out.size_for(n_regions, sys.interfaces.len(), n_stores);
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
