@@ -116,6 +116,9 @@ pub struct Network {
     /// Regions, (from, to) per link and (region, shift) per store the arrays were laid out
     /// for: heads and costs depend only on these.
     shape: Vec<u32>,
+    /// Regions and links of that shape.
+    regions: usize,
+    links: usize,
     head: Vec<usize>,
     cost: Vec<i32>,
     capacity: Vec<u32>,
@@ -204,6 +207,8 @@ impl Network {
         }
         self.shape.clear();
         self.shape.push(regions as u32);
+        self.regions = regions;
+        self.links = links.len();
         for l in links {
             self.shape.extend([l.from, l.to]);
         }
@@ -464,13 +469,39 @@ pub fn dispatch_hour(
 }
 
 /// `dispatch_hour` on a network already prepared for these regions, links and stores, into
-/// an answer already sized for them (the walk prepares both once per trajectory).
+/// an answer already sized for them.
 pub fn dispatch_prepared(
     regions: &[RegionHour],
     links: &[LinkHour],
     stores: &[StoreHour],
     net: &mut Network,
     out: &mut Dispatch,
+) {
+    solve_prepared(regions, links, stores, net);
+    for (r, (shortfall, curtailment)) in out
+        .shortfall
+        .iter_mut()
+        .zip(&mut out.curtailment)
+        .enumerate()
+    {
+        (*shortfall, *curtailment) = net.region_outcome(r);
+    }
+    for (i, f) in out.flow.iter_mut().enumerate() {
+        *f = net.link_flow(i);
+    }
+    for (s, (charge, discharge)) in out.charge.iter_mut().zip(&mut out.discharge).enumerate() {
+        (*charge, *discharge) = net.store_use(s);
+    }
+}
+
+/// The min-cost flow of one hour on a network already prepared for these regions, links and
+/// stores, its answer left in the residual graph (read by `Network::region_outcome`,
+/// `link_flow` and `store_use`): the walk tallies from there, without copying it out.
+pub fn solve_prepared(
+    regions: &[RegionHour],
+    links: &[LinkHour],
+    stores: &[StoreHour],
+    net: &mut Network,
 ) {
     let n = regions.len();
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
@@ -481,12 +512,11 @@ pub fn dispatch_prepared(
     // whose arcs all lie below bit 128) is gathered on the way, a byte per eight arcs: a
     // region's eight arcs are one byte, a link's or a store's four half of one.
     let mut support = [0u8; REMEMBERED_ARCS / 8];
-    let mut half_byte = |k: usize, pair: [u32; 2]| {
-        let bits = u8::from(pair[0] > 0) | u8::from(pair[1] > 0) << 2;
-        if let Some(byte) = support.get_mut(k / 8) {
-            *byte |= bits << (k % 8);
-        }
-    };
+    // Bits for the first and third arcs of four (a forward arc and the next forward one;
+    // their reverses start empty), in half a byte.
+    let half_byte = |pair: [u32; 2]| u8::from(pair[0] > 0) | u8::from(pair[1] > 0) << 2;
+    // The byte of arc k: wraps past REMEMBERED_ARCS, where the support is not read.
+    let byte = |k: usize| (k / 8) % (REMEMBERED_ARCS / 8);
     let (region_arcs, rest) = net.capacity.split_at_mut(8 * n);
     let (link_arcs, store_arcs) = rest.split_at_mut(4 * links.len());
     for (r, (g, arcs)) in regions
@@ -502,12 +532,12 @@ pub fn dispatch_prepared(
             need.min(g.available),
         ];
         arcs.copy_from_slice(&[c[0], 0, c[1], 0, c[2], 0, c[3], 0]);
-        half_byte(8 * r, [c[0], c[1]]);
-        half_byte(8 * r + 4, [c[2], c[3]]);
+        support[byte(8 * r)] = half_byte([c[0], c[1]]) | half_byte([c[2], c[3]]) << 4;
     }
     for (i, (l, arcs)) in links.iter().zip(link_arcs.chunks_exact_mut(4)).enumerate() {
         arcs.copy_from_slice(&[l.forward, 0, l.backward, 0]);
-        half_byte(8 * n + 4 * i, [l.forward, l.backward]);
+        let k = 8 * n + 4 * i;
+        support[byte(k)] |= half_byte([l.forward, l.backward]) << (k % 8);
     }
     let k = 8 * n + 4 * links.len();
     for (s, (st, arcs)) in stores
@@ -516,23 +546,33 @@ pub fn dispatch_prepared(
         .enumerate()
     {
         arcs.copy_from_slice(&[st.discharge, 0, st.charge, 0]);
-        half_byte(k + 4 * s, [st.discharge, st.charge]);
+        let k = k + 4 * s;
+        support[byte(k)] |= half_byte([st.discharge, st.charge]) << (k % 8);
     }
     net.successive_shortest_paths(n + 2, Support::from_le_bytes(support));
-    // What is left on a region's renewable-surplus arc is curtailed, on its deficit arc
-    // short; the flow on an arc is its reverse's residual capacity.
-    let (region_arcs, rest) = net.capacity.split_at(8 * n);
-    let (link_arcs, store_arcs) = rest.split_at(4 * links.len());
-    for (r, arcs) in region_arcs.chunks_exact(8).enumerate() {
-        out.curtailment[r] = arcs[0];
-        out.shortfall[r] = arcs[4];
+}
+
+impl Network {
+    /// Region `r`'s (shortfall, curtailment) after `solve_prepared`: what is left on its
+    /// deficit and renewable-surplus arcs.
+    #[inline(always)]
+    pub fn region_outcome(&self, r: usize) -> (u32, u32) {
+        (self.capacity[8 * r + 4], self.capacity[8 * r])
     }
-    for (f, arcs) in out.flow.iter_mut().zip(link_arcs.chunks_exact(4)) {
-        *f = i64::from(arcs[1]) - i64::from(arcs[3]);
+
+    /// Link `i`'s flow after `solve_prepared`, positive from `from` to `to`: the residual
+    /// capacity of its forward arc's reverse less that of its backward arc's.
+    #[inline(always)]
+    pub fn link_flow(&self, i: usize) -> i64 {
+        let k = 8 * self.regions + 4 * i;
+        i64::from(self.capacity[k + 1]) - i64::from(self.capacity[k + 3])
     }
-    for (s, arcs) in store_arcs.chunks_exact(4).take(stores.len()).enumerate() {
-        out.discharge[s] = arcs[1];
-        out.charge[s] = arcs[3];
+
+    /// Store `s`'s (charge, discharge) after `solve_prepared`.
+    #[inline(always)]
+    pub fn store_use(&self, s: usize) -> (u32, u32) {
+        let k = 8 * self.regions + 4 * self.links + 4 * s;
+        (self.capacity[k + 3], self.capacity[k + 1])
     }
 }
 

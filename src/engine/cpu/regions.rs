@@ -34,7 +34,7 @@ use crate::scenario::tables::{
     CompiledSystem, NONE, Q31_ONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow, TermRow,
 };
 
-use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, dispatch_prepared};
+use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, solve_prepared};
 use super::outages::UnitStates;
 use super::terms::{self, Params};
 use super::trajectory::Tally;
@@ -662,7 +662,16 @@ fn walk_hour(
         }
     }
     if solve {
-        dispatch_prepared(&w.regions, &w.links, &w.stores, &mut w.net, &mut w.out);
+        solve_prepared(&w.regions, &w.links, &w.stores, &mut w.net);
+        for (s, (charge, discharge)) in w
+            .out
+            .charge
+            .iter_mut()
+            .zip(&mut w.out.discharge)
+            .enumerate()
+        {
+            (*charge, *discharge) = w.net.store_use(s);
+        }
         tally_network(w, risk, records, flows, h);
     } else {
         // Nothing is short, curtailed or moved: each store charges what it can take.
@@ -687,7 +696,7 @@ fn walk_hour(
     tally_stores(sys, w, flows, n_links);
 }
 
-/// The tallies of a dispatched hour's regions and interfaces.
+/// The tallies of a dispatched hour's regions and interfaces, read from the solved network.
 fn tally_network(
     w: &mut RegionsState,
     risk: &mut HourlyRisk,
@@ -695,27 +704,29 @@ fn tally_network(
     flows: &mut [FlowRecord],
     h: u32,
 ) {
+    let net = &w.net;
     let (system, per_region) = records.split_at_mut(1);
     let (system_tally, region_tallies) = w.tallies.split_at_mut(1);
     let mut system_short = 0u32;
     let mut curtailed = 0u64;
-    for (&shortfall, &curtailment) in w.out.shortfall.iter().zip(&w.out.curtailment) {
+    for r in 0..w.regions.len() {
+        let (shortfall, curtailment) = net.region_outcome(r);
         system_short += shortfall;
         curtailed += u64::from(curtailment);
-    }
-    system[0].curtailed_energy += curtailed;
-    // Records per region when the study has several.
-    let regions = w.out.shortfall.iter().zip(&w.out.curtailment);
-    for (((&shortfall, &curtailment), rec), tally) in regions.zip(per_region).zip(region_tallies) {
-        rec.curtailed_energy += u64::from(curtailment);
-        if shortfall > 0 {
-            tally.short(rec, risk, h, shortfall);
+        // Records per region when the study has several.
+        if let (Some(rec), Some(tally)) = (per_region.get_mut(r), region_tallies.get_mut(r)) {
+            rec.curtailed_energy += u64::from(curtailment);
+            if shortfall > 0 {
+                tally.short(rec, risk, h, shortfall);
+            }
         }
     }
+    system[0].curtailed_energy += curtailed;
     if system_short > 0 {
         system_tally[0].short(&mut system[0], risk, h, system_short);
     }
-    for ((&f, rec), link) in w.out.flow.iter().zip(flows.iter_mut()).zip(&w.links) {
+    for (i, (rec, link)) in flows.iter_mut().zip(&w.links).enumerate() {
+        let f = net.link_flow(i);
         if f > 0 {
             rec.first_energy += f as u64;
             if f as u32 == link.forward {
