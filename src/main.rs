@@ -57,7 +57,7 @@ enum Command {
         /// Folder to write NAME.toml and NAME-profiles.csv into.
         #[arg(long)]
         out: PathBuf,
-        /// Overwrite a scenario already in --out.
+        /// Overwrite a scenario or profiles file already in --out.
         #[arg(long)]
         force: bool,
     },
@@ -69,6 +69,9 @@ enum Command {
         /// The CSV to write [default: profiles.csv beside the spec].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Overwrite the CSV if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Compare summaries side by side: each metric of each file against the first, with the
     /// difference and a two-sided 5% z-test (conservative for runs with the same seed).
@@ -79,6 +82,9 @@ enum Command {
         /// Also write the comparison as CSV to this file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Overwrite the CSV file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Merge shard files (from `egap run --shard K/N`) into the whole study's summary,
     /// byte-identical to an unsharded run.
@@ -374,11 +380,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { pras, out, force } => {
             let imported = egap::pras::import(&pras)?;
             let toml = out.join(imported.toml_name());
-            if toml.exists() && !force {
-                anyhow::bail!(
-                    "{} already exists; pass --force to overwrite it",
-                    toml.display()
-                );
+            // Both files it writes: a profiles CSV left from another import is as much the
+            // user's as the scenario.
+            for path in [&toml, &out.join(&imported.csv_name)] {
+                refuse_overwrite(path, force)?;
             }
             // Check before writing: what is written must run.
             let files = imported.files(&toml);
@@ -395,15 +400,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Run(args) => run_study(args, false),
         Command::Report(args) => run_study(args, true),
-        Command::Profiles { spec, out } => {
+        Command::Profiles { spec, out, force } => {
+            let out = out.unwrap_or_else(|| spec.with_file_name("profiles.csv"));
+            refuse_overwrite_file(&out, force, "choose another file with --out")?;
             let parsed = egap::profiles::read_spec(&spec)?;
             let generated = egap::profiles::generate(&parsed);
-            let out = out.unwrap_or_else(|| spec.with_file_name("profiles.csv"));
             egap::profiles::write_csv(&parsed, &generated, &out)?;
             outln!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare { summaries, csv } => {
+        Command::Compare {
+            summaries,
+            csv,
+            force,
+        } => {
+            if let Some(path) = &csv {
+                refuse_overwrite_file(path, force, "name another file with --csv")?;
+            }
             let runs = summaries
                 .iter()
                 .map(|p| egap::compare::read(p))
@@ -789,15 +802,21 @@ fn show_step(metric: &'static str) -> impl FnMut(&egap::Step) {
     }
 }
 
-/// Existing results are never overwritten without --force.
-fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
+/// A file the user names is never overwritten without --force; `other` says what else they
+/// can do.
+fn refuse_overwrite_file(path: &std::path::Path, force: bool, other: &str) -> anyhow::Result<()> {
     if path.exists() && !force {
         anyhow::bail!(
-            "{} already exists; pass --force to overwrite it, or choose another --out folder",
+            "{} already exists; pass --force to overwrite it, or {other}",
             path.display()
         );
     }
     Ok(())
+}
+
+/// Existing results are never overwritten without --force.
+fn refuse_overwrite(path: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    refuse_overwrite_file(path, force, "choose another --out folder")
 }
 
 fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {

@@ -52,7 +52,7 @@ fn generated_profiles_match_their_specs() {
         assert!(status.success());
         assert!(
             std::fs::read(&out).unwrap() == std::fs::read(&committed).unwrap(),
-            "{} differs from what `egap profiles {spec}` writes",
+            "{} differs from what `egap profiles {spec} --force` writes (run it to regenerate)",
             committed.display()
         );
         checked += 1;
