@@ -373,7 +373,8 @@ fn walk_hour(p: Params, net_in: Net, h: u32) -> Net {
         scratch[w_discharge(walk, s)] = discharge;
     }
 
-    // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
+    // Dispatch (regions.rs: settle_quiet_hour, then the solver). A quiet hour has no
+    // shortfall and no renewable surplus anywhere: shift
     // stores then give back what they hold in place of their region's units, and the
     // other stores charge from their region's spare units; the solver runs only when
     // the hour is not quiet, or when some store cannot be filled from its own region.

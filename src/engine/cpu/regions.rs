@@ -631,36 +631,13 @@ fn walk_hour(
         };
     }
 
-    // Dispatch. A quiet hour has no shortfall and no renewable surplus anywhere: shift
-    // stores then give back what they hold in place of their region's units, and the
-    // other stores charge from their region's spare units; the solver runs only when
-    // the hour is not quiet, or when some store cannot be filled from its own region.
-    let quiet = w
-        .regions
-        .iter()
-        .all(|g| g.renewable <= g.demand && g.demand <= g.renewable + g.available);
-    let mut solve = !quiet;
-    if quiet {
-        for ((g, need), spare) in w.regions.iter().zip(&mut w.need).zip(&mut w.spare) {
-            *need = g.demand - g.renewable;
-            *spare = g.available - *need;
-        }
-        for s in 0..n_stores {
-            let r = w.stores[s].region as usize;
-            w.give[s] = 0;
-            if w.stores[s].shift {
-                // Given back in place of units; not offered to other stores.
-                w.give[s] = w.stores[s].discharge.min(w.need[r]);
-                w.need[r] -= w.give[s];
-                w.stores[s].charge = 0;
-                w.stores[s].discharge = 0;
-            } else if w.stores[s].charge > w.spare[r] {
-                solve = true;
-            } else {
-                w.spare[r] -= w.stores[s].charge;
-            }
-        }
-    }
+    let (quiet, solve) = settle_quiet_hour(
+        &w.regions,
+        &mut w.stores,
+        &mut w.need,
+        &mut w.spare,
+        &mut w.give,
+    );
     if solve {
         solve_prepared(&w.regions, &w.links, &w.stores, &mut w.net);
         for (s, (charge, discharge)) in w
@@ -694,6 +671,52 @@ fn walk_hour(
         }
     }
     tally_stores(sys, w, flows, n_links);
+}
+
+/// The quiet-hour shortcut, before the solver. An hour is quiet when no region has a
+/// shortfall or a renewable surplus before transfers: each shift store then gives back what
+/// it holds in place of its region's units (`give`) and takes no part in the solver, and the
+/// other stores charge from their own region's spare units. Returns (quiet, solve): the
+/// solver runs when the hour is not quiet, or when some store cannot be filled from its own
+/// region. When it does not, each other store charges `stores[s].charge` and nothing is
+/// short, curtailed or moved, which is the solver's answer: a local charge gains CHARGE −
+/// DISPATCHABLE, an import one hop less (`quiet_hours_settle_as_the_solver_would`).
+///
+/// `need` and `spare` are scratch per region, `give` per store.
+fn settle_quiet_hour(
+    regions: &[RegionHour],
+    stores: &mut [StoreHour],
+    need: &mut [u32],
+    spare: &mut [u32],
+    give: &mut [u32],
+) -> (bool, bool) {
+    let quiet = regions
+        .iter()
+        .all(|g| g.renewable <= g.demand && g.demand <= g.renewable + g.available);
+    if !quiet {
+        return (false, true);
+    }
+    let mut solve = false;
+    for ((g, need), spare) in regions.iter().zip(need.iter_mut()).zip(spare.iter_mut()) {
+        *need = g.demand - g.renewable;
+        *spare = g.available - *need;
+    }
+    for (store, give) in stores.iter_mut().zip(give.iter_mut()) {
+        let r = store.region as usize;
+        *give = 0;
+        if store.shift {
+            // Given back in place of units; not offered to other stores.
+            *give = store.discharge.min(need[r]);
+            need[r] -= *give;
+            store.charge = 0;
+            store.discharge = 0;
+        } else if store.charge > spare[r] {
+            solve = true;
+        } else {
+            spare[r] -= store.charge;
+        }
+    }
+    (true, solve)
 }
 
 /// The tallies of a dispatched hour's regions and interfaces, read from the solved network.
@@ -776,7 +799,93 @@ fn tally_stores(
 
 #[cfg(test)]
 mod tests {
+    use super::super::network::dispatch_hour;
     use super::*;
+
+    /// A small xorshift for random hours.
+    fn draw(state: &mut u64, below: u32) -> u32 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        (*state % u64::from(below)) as u32
+    }
+
+    /// Where the quiet-hour shortcut skips the solver, the solver (given the stores as the
+    /// shortcut leaves them) finds the same hour: nothing short, curtailed, moved or
+    /// discharged, and each store charging all it can. Where a store's charge exceeds its
+    /// region's spare units the solver must run: some of those hours import, so the test
+    /// would see a shortcut that skipped that check.
+    #[test]
+    fn quiet_hours_settle_as_the_solver_would() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let (mut settled, mut charged, mut imported) = (0, 0, 0);
+        for _ in 0..20_000 {
+            let n = 1 + draw(&mut state, 5) as usize;
+            let regions: Vec<RegionHour> = (0..n)
+                .map(|_| {
+                    let demand = draw(&mut state, 1000);
+                    let renewable = draw(&mut state, demand + 1);
+                    // Sometimes no spare units at all.
+                    let spare = draw(&mut state, 3) * draw(&mut state, 300);
+                    RegionHour {
+                        demand,
+                        renewable,
+                        available: demand - renewable + spare,
+                    }
+                })
+                .collect();
+            let mut links = Vec::new();
+            for to in 1..n as u32 {
+                // A tree, and sometimes a second link that closes a loop.
+                for from in [draw(&mut state, to), draw(&mut state, to)]
+                    .into_iter()
+                    .take(1 + usize::from(draw(&mut state, 3) == 0))
+                {
+                    links.push(LinkHour {
+                        from,
+                        to,
+                        forward: draw(&mut state, 300),
+                        backward: draw(&mut state, 300),
+                    });
+                }
+            }
+            let mut stores: Vec<StoreHour> = (0..draw(&mut state, 4))
+                .map(|_| StoreHour {
+                    region: draw(&mut state, n as u32),
+                    charge: draw(&mut state, 200),
+                    discharge: draw(&mut state, 200),
+                    shift: draw(&mut state, 3) == 0,
+                })
+                .collect();
+            let (mut need, mut spare) = (vec![0; n], vec![0; n]);
+            let mut give = vec![0; stores.len()];
+            let (quiet, solve) =
+                settle_quiet_hour(&regions, &mut stores, &mut need, &mut spare, &mut give);
+            assert!(quiet, "every hour drawn is quiet");
+            let mut out = Dispatch::default();
+            dispatch_hour(&regions, &links, &stores, &mut Network::default(), &mut out);
+            if solve {
+                imported += usize::from(out.flow.iter().any(|&f| f != 0));
+                continue;
+            }
+            settled += 1;
+            assert!(out.shortfall.iter().all(|&x| x == 0), "{regions:?} {out:?}");
+            assert!(
+                out.curtailment.iter().all(|&x| x == 0),
+                "{regions:?} {out:?}"
+            );
+            assert!(
+                out.flow.iter().all(|&f| f == 0),
+                "{regions:?} {links:?} {out:?}"
+            );
+            assert!(out.discharge.iter().all(|&x| x == 0), "{stores:?} {out:?}");
+            let rooms: Vec<u32> = stores.iter().map(|s| s.charge).collect();
+            assert_eq!(out.charge, rooms, "{regions:?} {links:?} {stores:?}");
+            charged += usize::from(rooms.iter().any(|&c| c > 0));
+        }
+        assert!(settled > 5_000 && charged > 2_000, "{settled} {charged}");
+        assert!(imported > 500, "{imported}");
+    }
 
     #[test]
     fn charge_room_is_the_lesser_of_limit_and_room() {
