@@ -113,8 +113,8 @@ impl Dispatch {
 /// skipped by Bellman-Ford).
 #[derive(Default)]
 pub struct Network {
-    /// Regions, (from, to) per link and (region, shift) per store the arrays were laid out
-    /// for: heads and costs depend only on these.
+    /// Regions, links, (from, to) per link and (region, shift) per store the arrays were
+    /// laid out for: heads and costs depend only on these.
     shape: Vec<u32>,
     /// Regions and links of that shape.
     regions: usize,
@@ -192,21 +192,24 @@ fn index_slot(support: Support) -> usize {
 impl Network {
     /// Lays out heads and costs for this topology, unless they already are.
     pub fn prepare(&mut self, regions: usize, links: &[LinkHour], stores: &[StoreHour]) {
-        let same = self.shape.len() == 1 + 2 * links.len() + 2 * stores.len()
+        // The link count is part of the key: without it, one link (0, 1) and one shift
+        // store in region 0 would read alike.
+        let same = self.shape.len() == 2 + 2 * links.len() + 2 * stores.len()
             && self.shape[0] as usize == regions
+            && self.shape[1] as usize == links.len()
             && links
                 .iter()
                 .enumerate()
-                .all(|(i, l)| self.shape[1 + 2 * i] == l.from && self.shape[2 + 2 * i] == l.to)
+                .all(|(i, l)| self.shape[2 + 2 * i] == l.from && self.shape[3 + 2 * i] == l.to)
             && stores.iter().enumerate().all(|(s, st)| {
-                let k = 1 + 2 * links.len() + 2 * s;
+                let k = 2 + 2 * links.len() + 2 * s;
                 self.shape[k] == st.region && self.shape[k + 1] == u32::from(st.shift)
             });
         if same {
             return;
         }
         self.shape.clear();
-        self.shape.push(regions as u32);
+        self.shape.extend([regions as u32, links.len() as u32]);
         self.regions = regions;
         self.links = links.len();
         for l in links {
@@ -692,6 +695,58 @@ mod tests {
             dispatch_hour(&regions, &links, &stores, &mut Network::default(), &mut b);
             assert_eq!(a, b, "{regions:?} {links:?} {stores:?}");
         }
+    }
+
+    /// A network reused for another topology lays itself out again, even when the two list
+    /// the same numbers: one link from region 0 to region 1, or one shift store in region 0
+    /// (the layout key once read both as [2, 0, 1], and the link hour was solved on the
+    /// store's arcs: 16 MW flowing into the region with the surplus).
+    #[test]
+    fn a_reused_network_tells_a_link_from_a_store() {
+        let mut reused = Network::default();
+        let mut out = Dispatch::default();
+        let regions = [
+            RegionHour {
+                demand: 294,
+                renewable: 396,
+                available: 327,
+            },
+            RegionHour {
+                demand: 125,
+                renewable: 20,
+                available: 414,
+            },
+        ];
+        let store = StoreHour {
+            region: 0,
+            charge: 258,
+            discharge: 246,
+            shift: true,
+        };
+        dispatch_hour(&regions, &[], &[store], &mut reused, &mut out);
+        let regions = [
+            RegionHour {
+                demand: 195,
+                renewable: 459,
+                available: 256,
+            },
+            RegionHour {
+                demand: 345,
+                renewable: 332,
+                available: 141,
+            },
+        ];
+        let link = LinkHour {
+            from: 0,
+            to: 1,
+            forward: 77,
+            backward: 16,
+        };
+        dispatch_hour(&regions, &[link], &[], &mut reused, &mut out);
+        // Region 1 needs 13 MW, which region 0's surplus of 264 MW sends over the link.
+        assert_eq!(out.flow, [13]);
+        assert_eq!(out.curtailment, [251, 0]);
+        assert_eq!(out.shortfall, [0, 0]);
     }
 
     #[test]
