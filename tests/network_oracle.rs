@@ -1,7 +1,7 @@
 //! The hourly network dispatch against a linear program.
 //!
 //! On 2000 random hours on random networks of 2 to 6 regions (`common::random_networks`),
-//! each drawing 0 to 3 random stores, the hour is dispatched bare and, when it drew stores,
+//! each drawing 0 to 3 random stores (one in three a shift store), the hour is dispatched bare and, when it drew stores,
 //! again with them: about 3500 problems, about 1500 of them with storage. Each time the
 //! integer min-cost flow of `dispatch_hour` must attain the lexicographic optimum of an
 //! independent LP, solved with `minilp`, its own dispatch must be physically feasible, and
@@ -22,17 +22,25 @@
 //! 1. least total shortfall (unserved demand);
 //! 2. least total curtailment;
 //! 3. least total discharge: storage discharges only to avoid shortfall;
-//! 4. most total charge.
+//! 4. most reliability-store charge less shift-store charge;
+//! 5. least MW·hops: the sum over links of both directions' flow.
 //!
 //! Level 3 is what the module's "discharges only to avoid shortfall" means as an objective,
 //! and it is needed: without it, maximising charge would discharge one store into another
 //! (or into itself) at no cost to shortfall or curtailment, and the LP would charge more
 //! than any sensible dispatch. The engine's weights give exactly this order: by the region
 //! balance its cost equals, up to a constant,
-//! `−3072·served − 1024·renewable used + 1024·discharge − 512·charge + MW·hops`;
+//! `−3072·served − 1024·renewable used + 1024·discharge − 512·reliability charge
+//! + 512·shift charge + MW·hops`;
 //! a residual cycle changes each of these totals by at most one unit per unit of flow, so
 //! a cycle that improves an earlier total lowers the cost whatever it does to the later
-//! ones.
+//! ones. Level 4 is one level because its two totals weigh the same: a shift store takes
+//! renewable energy that would otherwise be curtailed (level 2 counts it as used), never
+//! units' output, and never energy that could displace units elsewhere.
+//!
+//! The split of a total between regions, and a route between two of equal length, is not
+//! unique, so the engine's dispatch is compared by its totals at every level, including its
+//! MW·hops (which fixes how much it moves), and checked region by region for feasibility.
 //!
 //! Tolerance: every level's optimum is an integer (the lexicographic optimum is the optimum
 //! of one network LP with integer data and large enough weights), and the engine's totals
@@ -52,51 +60,57 @@ mod common;
 /// the comparison.
 const FIX: f64 = 1e-7;
 
-/// The totals of one hour, as the LP finds them or as the engine dispatched them.
+/// The totals of one hour, as the LP finds them or as the engine dispatched them: one per
+/// level of the module documentation.
 #[derive(Clone, Copy, Debug)]
 struct Totals {
     shortfall: f64,
     curtailment: f64,
     discharge: f64,
-    charge: f64,
+    /// Reliability-store charge less shift-store charge.
+    net_charge: f64,
+    hops: f64,
 }
+
+/// Levels of the lexicographic optimum.
+const LEVELS: usize = 5;
 
 /// The LP's lexicographic optimum (see the module documentation).
 fn oracle(regions: &[RegionHour], links: &[LinkHour], stores: &[StoreHour]) -> Totals {
-    // Each level minimises `sign · total`: charge is maximised.
-    const SIGN: [f64; 4] = [1.0, 1.0, 1.0, -1.0];
-    let levels = if stores.is_empty() { 2 } else { 4 };
+    // Each level minimises its total; the net charge is maximised, so it enters negated.
     let mut optima: Vec<f64> = Vec::new();
-    for level in 0..levels {
+    for level in 0..LEVELS {
         let mut p = Problem::new(OptimizationDirection::Minimize);
-        let mut totals: [Vec<(Variable, f64)>; 4] = Default::default();
-        let mut add = |p: &mut Problem, k: Option<usize>, max: u32| {
+        let mut totals: [Vec<(Variable, f64)>; LEVELS] = Default::default();
+        // A variable in [0, max] weighing `weight` in total `k`.
+        let mut add = |p: &mut Problem, k: Option<usize>, weight: f64, max: u32| {
             let objective = match k {
-                Some(k) if k == level => SIGN[k],
+                Some(k) if k == level => weight,
                 _ => 0.0,
             };
             let v = p.add_var(objective, (0.0, f64::from(max)));
             if let Some(k) = k {
-                totals[k].push((v, SIGN[k]));
+                totals[k].push((v, weight));
             }
             v
         };
         // balance[r]: the terms of region r's balance, equal to demand − renewable.
         let mut balance: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); regions.len()];
         for (r, g) in regions.iter().enumerate() {
-            let unserved = add(&mut p, Some(0), g.demand);
-            let curtailed = add(&mut p, Some(1), g.renewable);
-            let dispatched = add(&mut p, None, g.available);
+            let unserved = add(&mut p, Some(0), 1.0, g.demand);
+            let curtailed = add(&mut p, Some(1), 1.0, g.renewable);
+            let dispatched = add(&mut p, None, 0.0, g.available);
             balance[r].extend([(unserved, 1.0), (curtailed, -1.0), (dispatched, 1.0)]);
         }
         for s in stores {
-            let discharge = add(&mut p, Some(2), s.discharge);
-            let charge = add(&mut p, Some(3), s.charge);
+            let discharge = add(&mut p, Some(2), 1.0, s.discharge);
+            let weight = if s.shift { 1.0 } else { -1.0 };
+            let charge = add(&mut p, Some(3), weight, s.charge);
             balance[s.region as usize].extend([(discharge, 1.0), (charge, -1.0)]);
         }
         for l in links {
-            let forward = add(&mut p, None, l.forward);
-            let backward = add(&mut p, None, l.backward);
+            let forward = add(&mut p, Some(4), 1.0, l.forward);
+            let backward = add(&mut p, Some(4), 1.0, l.backward);
             balance[l.from as usize].extend([(forward, -1.0), (backward, 1.0)]);
             balance[l.to as usize].extend([(forward, 1.0), (backward, -1.0)]);
         }
@@ -115,8 +129,9 @@ fn oracle(regions: &[RegionHour], links: &[LinkHour], stores: &[StoreHour]) -> T
     Totals {
         shortfall: optima[0],
         curtailment: optima[1],
-        discharge: optima.get(2).copied().unwrap_or(0.0),
-        charge: -optima.get(3).copied().unwrap_or(0.0),
+        discharge: optima[2],
+        net_charge: -optima[3],
+        hops: optima[4],
     }
 }
 
@@ -168,15 +183,20 @@ fn feasible(
         );
     }
     let sum = |v: &[u32]| v.iter().map(|&x| f64::from(x)).sum::<f64>();
+    let net_charge = (stores.iter().zip(&out.charge))
+        .map(|(s, &c)| if s.shift { -f64::from(c) } else { f64::from(c) })
+        .sum();
     Totals {
         shortfall: sum(&out.shortfall),
         curtailment: sum(&out.curtailment),
         discharge: sum(&out.discharge),
-        charge: sum(&out.charge),
+        net_charge,
+        hops: out.flow.iter().map(|&f| f.unsigned_abs() as f64).sum(),
     }
 }
 
-/// 0 to 3 stores in random regions; each limit is zero one time in five.
+/// 0 to 3 stores in random regions, one in three a shift store; each limit is zero one time
+/// in five.
 fn random_stores(rng: &mut common::Random, regions: usize) -> Vec<StoreHour> {
     let limit = |rng: &mut common::Random| {
         if rng.below(5) == 0 {
@@ -190,7 +210,7 @@ fn random_stores(rng: &mut common::Random, regions: usize) -> Vec<StoreHour> {
             region: rng.below(regions as u64) as u32,
             charge: limit(rng),
             discharge: limit(rng),
-            shift: false,
+            shift: rng.below(3) == 0,
         })
         .collect()
 }
@@ -203,6 +223,7 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
     let (mut problems, mut with_storage) = (0, 0);
     let (mut with_shortfall, mut with_curtailment) = (0, 0);
     let (mut with_charge, mut with_discharge) = (0, 0);
+    let (mut with_shift_charge, mut with_moves) = (0, 0);
     for (case, (regions, links)) in common::random_networks(2000, 6, 0x2545_F491_4F6C_DD1D)
         .into_iter()
         .enumerate()
@@ -227,7 +248,8 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
                 ("shortfall", egap.shortfall, lp.shortfall),
                 ("curtailment", egap.curtailment, lp.curtailment),
                 ("discharge", egap.discharge, lp.discharge),
-                ("charge", egap.charge, lp.charge),
+                ("net charge", egap.net_charge, lp.net_charge),
+                ("MW·hops", egap.hops, lp.hops),
             ] {
                 assert!(close(x, y), "{label}: {what} {x} vs LP {y}\n{context}");
             }
@@ -236,7 +258,10 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
                 with_shortfall += usize::from(egap.shortfall > 0.0);
                 with_curtailment += usize::from(egap.curtailment > 0.0);
             } else {
-                with_charge += usize::from(egap.charge > 0.0);
+                with_charge += usize::from(out.charge.iter().any(|&c| c > 0));
+                with_shift_charge +=
+                    usize::from((stores.iter().zip(&out.charge)).any(|(s, &c)| s.shift && c > 0));
+                with_moves += usize::from(egap.hops > 0.0);
                 with_discharge += usize::from(egap.discharge > 0.0);
                 // Discharge only avoids shortfall, one MW for one MW.
                 assert_eq!(
@@ -249,8 +274,8 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
     }
     eprintln!(
         "{problems} problems, {with_storage} with storage; without: {with_shortfall} short, \
-         {with_curtailment} curtailed; with storage: {with_charge} charge, \
-         {with_discharge} discharge"
+         {with_curtailment} curtailed; with storage: {with_charge} charge \
+         ({with_shift_charge} a shift store), {with_discharge} discharge, {with_moves} move power"
     );
     // Every kind of outcome is exercised often.
     assert!(
@@ -264,5 +289,9 @@ fn dispatch_matches_the_lp_optimum_on_random_networks() {
     assert!(
         with_charge > 1000 && with_discharge > 100,
         "{with_charge} {with_discharge}"
+    );
+    assert!(
+        with_shift_charge > 200 && with_moves > 1000,
+        "{with_shift_charge} {with_moves}"
     );
 }
