@@ -30,10 +30,12 @@
 //! (or into itself) at no cost to shortfall or curtailment, and the LP would charge more
 //! than any sensible dispatch. The engine's weights give exactly this order: by the region
 //! balance its cost equals, up to a constant,
-//! `−3072·served − 1024·renewable used + 1024·discharge − 512·reliability charge
-//! + 512·shift charge + MW·hops`;
-//! a residual cycle changes each of these totals by at most one unit per unit of flow, so
-//! a cycle that improves an earlier total lowers the cost whatever it does to the later
+//!
+//! `−3072·served − 1024·renewable used + 1024·discharge`
+//! `− 512·reliability charge + 512·shift charge + MW·hops`,
+//!
+//! and a residual cycle changes each of these totals by at most one unit per unit of flow,
+//! so a cycle that improves an earlier total lowers the cost whatever it does to the later
 //! ones. Level 4 is one level because its two totals weigh the same: a shift store takes
 //! renewable energy that would otherwise be curtailed (level 2 counts it as used), never
 //! units' output, and never energy that could displace units elsewhere.
