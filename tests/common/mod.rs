@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, reason = "each test binary uses a different part")]
 
+pub mod rts79_exact;
+
 use egap::engine::cpu::network::{LinkHour, RegionHour};
 use egap::engine::gpu::GpuEngine;
 
