@@ -107,7 +107,8 @@ pub fn capacity_credit(
         if let Some((_, e)) = known.iter().find(|(w, _)| *w == what) {
             return Ok(*e);
         }
-        let summary = run_tree(scenario, tree, &files, engine, options)?;
+        let step = format!("the search step \"{what}\"");
+        let summary = run_tree(scenario, tree, &files, &step, engine, options)?;
         evaluations += 1;
         let e = *metric_by_key(&summary, metric)
             .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?;

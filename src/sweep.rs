@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::engine::Engine;
 use crate::report::csv::metric_rows;
 use crate::scenario::Files;
+use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::stats::Summary;
 use crate::{Error, RunOptions, Study};
 
@@ -125,29 +126,73 @@ pub(crate) fn read_tree(scenario: &Path) -> Result<(toml::Table, Files), Error> 
         let imported = crate::pras::import(scenario)?;
         return Ok((parse(&imported.toml)?, imported.files(scenario)));
     }
-    let text =
-        crate::input::read_text(scenario, crate::scenario::MAX_SCENARIO_BYTES, "cannot read")?;
-    Ok((
-        parse(text.strip_prefix('\u{feff}').unwrap_or(&text))?,
-        Files::new(),
-    ))
+    Ok((parse(&scenario_text(scenario)?)?, Files::new()))
 }
 
-/// Validates and compiles an edited tree; profile paths stay relative to `scenario`, and
-/// errors name it (the edit changes values, not lines).
+/// Validates and compiles an edited tree; profile paths stay relative to `scenario`.
+///
+/// The tree is validated as egap writes it out, whose lines are not the file's, so a problem
+/// is placed where the user can find it: at its line in the scenario file when the file as
+/// written has the same problem, else on `edit` (what changed the tree, such as
+/// `--set storage[b].energy_mwh=-1`), with no line.
 pub(crate) fn load_tree(
     scenario: &Path,
     tree: &toml::Table,
     files: &Files,
+    edit: &str,
 ) -> Result<Study, Error> {
     let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
-    let model = crate::scenario::validate::validate_with(scenario, &edited, files)?;
+    let model = match crate::scenario::validate::validate_with(scenario, &edited, files) {
+        Ok(model) => model,
+        Err(ScenarioError::Invalid(problems)) => {
+            return Err(placed(scenario, files, problems, edit).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let (system, laws) = crate::scenario::compile(&model)?;
     Ok(Study {
         scenario: model,
         system,
         laws,
     })
+}
+
+/// The problems of an edited scenario, each at its line in the file when the file as written
+/// has it too, else attributed to `edit`.
+fn placed(scenario: &Path, files: &Files, problems: Vec<Diagnostic>, edit: &str) -> ScenarioError {
+    let written = scenario_text(scenario)
+        .ok()
+        .and_then(|text| crate::scenario::validate::validate_with(scenario, &text, files).err())
+        .map(|e| e.diagnostics().to_vec())
+        .unwrap_or_default();
+    let problems = problems
+        .into_iter()
+        .map(|p| {
+            match written
+                .iter()
+                .find(|w| w.field == p.field && w.message == p.message)
+            {
+                Some(w) => w.clone(),
+                None => Diagnostic {
+                    line: None,
+                    column: None,
+                    message: format!("{} (as changed by {edit})", p.message),
+                    ..p
+                },
+            }
+        })
+        .collect();
+    ScenarioError::Invalid(problems)
+}
+
+/// The scenario's TOML as validated: the file's text, or the TOML a PRAS file converts to.
+fn scenario_text(scenario: &Path) -> Result<String, Error> {
+    if crate::pras::is_pras(scenario) {
+        return Ok(crate::pras::import(scenario)?.toml);
+    }
+    let text =
+        crate::input::read_text(scenario, crate::scenario::MAX_SCENARIO_BYTES, "cannot read")?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
 }
 
 /// `scenario` with each `PATH=VALUE` of `settings` applied (`egap run --set`).
@@ -181,7 +226,11 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
         set(&mut tree, &s.path, value)
             .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
     }
-    load_tree(scenario, &tree, &files)
+    let edit = (settings.iter())
+        .map(|s| format!("--set {}={}", s.path, s.values[0]))
+        .collect::<Vec<_>>()
+        .join(" ");
+    load_tree(scenario, &tree, &files, &edit)
 }
 
 /// Validates and compiles an edited tree (profile paths stay relative to `scenario`) and
@@ -190,10 +239,11 @@ pub(crate) fn run_tree(
     scenario: &Path,
     tree: &toml::Table,
     files: &Files,
+    edit: &str,
     engine: &Engine,
     options: &RunOptions,
 ) -> Result<Summary, Error> {
-    let study = load_tree(scenario, tree, files)?;
+    let study = load_tree(scenario, tree, files, edit)?;
     crate::run_summary(&study, engine, options)
 }
 
@@ -233,9 +283,13 @@ pub fn sweep(
             set(&mut tree, &s.path, v)
                 .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
         }
+        let edit = (settings.iter().zip(&values))
+            .map(|(s, v)| format!("--set {}={v}", s.path))
+            .collect::<Vec<_>>()
+            .join(" ");
         points.push(Point {
+            summary: run_tree(scenario, &tree, &files, &edit, engine, options)?,
             values,
-            summary: run_tree(scenario, &tree, &files, engine, options)?,
         });
         progress(&points)?;
     }

@@ -849,3 +849,46 @@ fn named_output_files_are_not_overwritten_without_force() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(dir.path().join("rts.toml").exists());
 }
+
+/// A `--set` value that is out of range is reported on the flag, not on a line of the file
+/// (the file's lines say something else); a problem the file has as written keeps its line.
+#[test]
+fn set_errors_name_the_flag_and_file_errors_keep_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["rts79.toml", "load.csv"] {
+        std::fs::copy(scenario(&format!("rts79/{f}")), dir.path().join(f)).unwrap();
+    }
+    let path = dir.path().join("rts79.toml");
+    let run = || {
+        let o = egap()
+            .arg("run")
+            .arg(&path)
+            .args(["-n", "100", "--backend", "cpu", "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .args(["--set", "units[U12 oil/steam].capacity_mw=-5"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let err = run();
+    assert!(
+        err.contains(
+            "rts79.toml: units \"U12 oil/steam\" → capacity_mw: must be a number of MW from 0 to \
+             10,000,000, got -5 (as changed by --set units[U12 oil/steam].capacity_mw=-5)"
+        ),
+        "{err}"
+    );
+    // The same run with a mistake of the file's own: that one is placed on its line.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = 1 + text.lines().position(|l| l == "mttr_h = 60").unwrap();
+    std::fs::write(&path, text.replacen("mttr_h = 60", "mttr_h = -1", 1)).unwrap();
+    let err = run();
+    assert!(err.contains("2 problems"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "rts79.toml:{line}:10: units \"U12 oil/steam\" → mttr_h"
+        )),
+        "{err}"
+    );
+}
