@@ -67,6 +67,60 @@ pub struct Capability {
     pub evaluations: usize,
 }
 
+impl Capability {
+    /// The answer as JSON, for scripts: every figure the table shows, with the study's name
+    /// and the run's trajectories per step and seed.
+    pub fn to_json(&self, study: &str, trajectories: u64, seed: u64) -> serde_json::Value {
+        serde_json::json!({
+            "egap_version": env!("CARGO_PKG_VERSION"),
+            "study": study,
+            "criterion": { "metric": self.criterion.metric, "limit": self.criterion.limit },
+            "trajectories_per_step": trajectories,
+            "seed": seed,
+            "steps": self.evaluations,
+            "as_it_is": self.base,
+            "demand_scale": {
+                "estimate": self.scale,
+                "ci95_low": self.scale_low,
+                "ci95_high": self.scale_high,
+            },
+            "base_peak_mw": self.base_peak_mw,
+            "peak_carried_mw": {
+                "estimate": self.scale * self.base_peak_mw,
+                "ci95_low": self.scale_low * self.base_peak_mw,
+                "ci95_high": self.scale_high * self.base_peak_mw,
+            },
+        })
+    }
+
+    /// The answer as CSV: a header and one row.
+    pub fn to_csv(&self, study: &str, trajectories: u64, seed: u64) -> String {
+        let row: [(&str, String); 14] = [
+            ("study", study.to_string()),
+            ("metric", self.criterion.metric.to_string()),
+            ("limit", self.criterion.limit.to_string()),
+            ("as_it_is_mean", self.base.mean.to_string()),
+            (
+                "as_it_is_standard_error",
+                self.base.standard_error.to_string(),
+            ),
+            ("demand_scale", self.scale.to_string()),
+            ("demand_scale_ci95_low", self.scale_low.to_string()),
+            ("demand_scale_ci95_high", self.scale_high.to_string()),
+            ("base_peak_mw", self.base_peak_mw.to_string()),
+            (
+                "peak_carried_mw",
+                (self.scale * self.base_peak_mw).to_string(),
+            ),
+            ("trajectories_per_step", trajectories.to_string()),
+            ("seed", seed.to_string()),
+            ("steps", self.evaluations.to_string()),
+            ("egap_version", env!("CARGO_PKG_VERSION").to_string()),
+        ];
+        crate::report::csv::one_row(&row)
+    }
+}
+
 /// Relative precision of the scale: searches stop when the bracket is this narrow.
 const TOLERANCE: f64 = 1.0e-4;
 

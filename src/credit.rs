@@ -187,6 +187,55 @@ pub fn capacity_credit(
     })
 }
 
+impl Credit {
+    /// The answer as JSON, for scripts: every figure the table shows, with the run's
+    /// trajectories per step and seed (an ELCC study collects these over resources).
+    pub fn to_json(&self, trajectories: u64, seed: u64) -> serde_json::Value {
+        let interval = |(estimate, low, high): (f64, f64, f64)| serde_json::json!({ "estimate": estimate, "ci95_low": low, "ci95_high": high });
+        serde_json::json!({
+            "egap_version": env!("CARGO_PKG_VERSION"),
+            "resource": self.resource,
+            "nameplate_mw": self.nameplate_mw,
+            "metric": self.metric,
+            "trajectories_per_step": trajectories,
+            "seed": seed,
+            "steps": self.evaluations,
+            "with": self.with,
+            "without": self.without,
+            "efc_mw": interval(self.efc_mw),
+            "elcc_mw": interval(self.elcc_mw),
+        })
+    }
+
+    /// The answer as CSV: a header and one row.
+    pub fn to_csv(&self, trajectories: u64, seed: u64) -> String {
+        let (efc, elcc) = (self.efc_mw, self.elcc_mw);
+        let row: [(&str, String); 17] = [
+            ("resource", self.resource.clone()),
+            ("metric", self.metric.to_string()),
+            ("nameplate_mw", self.nameplate_mw.to_string()),
+            ("with_mean", self.with.mean.to_string()),
+            ("with_standard_error", self.with.standard_error.to_string()),
+            ("without_mean", self.without.mean.to_string()),
+            (
+                "without_standard_error",
+                self.without.standard_error.to_string(),
+            ),
+            ("efc_mw", efc.0.to_string()),
+            ("efc_ci95_low_mw", efc.1.to_string()),
+            ("efc_ci95_high_mw", efc.2.to_string()),
+            ("elcc_mw", elcc.0.to_string()),
+            ("elcc_ci95_low_mw", elcc.1.to_string()),
+            ("elcc_ci95_high_mw", elcc.2.to_string()),
+            ("trajectories_per_step", trajectories.to_string()),
+            ("seed", seed.to_string()),
+            ("steps", self.evaluations.to_string()),
+            ("egap_version", env!("CARGO_PKG_VERSION").to_string()),
+        ];
+        crate::report::csv::one_row(&row)
+    }
+}
+
 fn value(e: &Estimate) -> f64 {
     e.mean
 }

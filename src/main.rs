@@ -118,6 +118,10 @@ enum Command {
         backend: Backend,
         #[arg(long)]
         adapter: Option<String>,
+        /// What to print on standard output: the table, or the answer as JSON or CSV for
+        /// scripts (the steps still go to standard error).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Step one parameter over values with common random numbers; writes sweep.csv and a plot
     /// per metric (SVG) with 95% bands.
@@ -163,6 +167,10 @@ enum Command {
         backend: Backend,
         #[arg(long)]
         adapter: Option<String>,
+        /// What to print on standard output: the table, or the answer as JSON or CSV for
+        /// scripts (the steps still go to standard error).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
@@ -458,6 +466,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             backend,
             adapter,
+            format,
         } => {
             let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
             if let Some(note) = note {
@@ -482,6 +491,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &options,
                 &mut show_step(metric),
             )?;
+            match format {
+                Format::Json => {
+                    outln!("{:#}", c.to_json(trajectories, seed));
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Format::Csv => {
+                    out!("{}", c.to_csv(trajectories, seed));
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Format::Table => {}
+            }
             outln!(
                 "{}: {:.1} MW nameplate; {metric} with it {:.4} ± {:.4}, without it {:.4} ± {:.4} ({} steps of {trajectories} trajectories, seed {seed})",
                 c.resource,
@@ -634,6 +654,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             backend,
             adapter,
+            format,
         } => {
             let study = Study::load(&scenario)?;
             let criterion = egap::capability::Criterion::parse(&criterion)?;
@@ -655,6 +676,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &criterion,
                 &mut show_step(criterion.metric),
             )?;
+            let name = &study.scenario.name;
+            match format {
+                Format::Json => {
+                    outln!("{:#}", c.to_json(name, trajectories, seed));
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Format::Csv => {
+                    out!("{}", c.to_csv(name, trajectories, seed));
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Format::Table => {}
+            }
             let mw = |s: f64| (s - 1.0) * c.base_peak_mw;
             outln!(
                 "{}: {} ≤ {} ({} trajectories per step, seed {seed}, {} steps)",

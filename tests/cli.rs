@@ -892,3 +892,52 @@ fn set_errors_name_the_flag_and_file_errors_keep_their_line() {
         "{err}"
     );
 }
+
+/// `credit` and `capability` answer in JSON and CSV for scripts, with the figures the table
+/// prints.
+#[test]
+fn credit_and_capability_answer_in_json_and_csv() {
+    let rts79 = scenario("rts79/rts79.toml");
+    let run = |args: &[&str]| {
+        let o = egap()
+            .args(args)
+            .args(["-n", "300", "--backend", "cpu"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let credit = ["credit", &rts79, "--resource", "units[U400 nuclear]"];
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&[&credit[..], &["--format", "json"]].concat())).unwrap();
+    let table = run(&credit);
+    let csv = run(&[&credit[..], &["--format", "csv"]].concat());
+    assert_eq!(json["nameplate_mw"], 800.0);
+    assert_eq!(json["metric"], "lole_hours");
+    assert_eq!(json["trajectories_per_step"], 300);
+    for key in ["efc_mw", "elcc_mw"] {
+        let (e, lo, hi) = (
+            json[key]["estimate"].as_f64().unwrap(),
+            json[key]["ci95_low"].as_f64().unwrap(),
+            json[key]["ci95_high"].as_f64().unwrap(),
+        );
+        assert!(lo <= e && e <= hi && e > 0.0 && e < 1600.0, "{key}: {json}");
+        // The table prints the same figure, and the CSV carries it exactly.
+        assert!(table.contains(&format!("{e:.1} MW")), "{key} {e}\n{table}");
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = header.iter().position(|h| *h == key).unwrap();
+        assert_eq!(row[at].parse::<f64>().unwrap(), e, "{csv}");
+    }
+    let capability = ["capability", &rts79, "--criterion", "LOLE_h<=2.4"];
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&[&capability[..], &["--format", "json"]].concat())).unwrap();
+    let scale = json["demand_scale"]["estimate"].as_f64().unwrap();
+    assert!(scale > 0.85 && scale < 0.95, "{json}");
+    assert_eq!(json["criterion"]["limit"], 2.4);
+    assert_eq!(json["study"], "IEEE RTS-79 generating system");
+    let csv = run(&[&capability[..], &["--format", "csv"]].concat());
+    assert!(csv.starts_with("study,metric,limit,"), "{csv}");
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}

@@ -217,3 +217,15 @@ fn quote(text: &str) -> String {
         text.to_string()
     }
 }
+
+/// A header and one row of `(column, value)` pairs: the answer of a search (`egap credit`,
+/// `egap capability --format csv`), quoted by the csv crate.
+pub fn one_row(fields: &[(&str, String)]) -> String {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let written = w
+        .write_record(fields.iter().map(|(k, _)| *k))
+        .and_then(|()| w.write_record(fields.iter().map(|(_, v)| v)));
+    written.expect("CSV into memory cannot fail");
+    String::from_utf8(w.into_inner().expect("CSV into memory cannot fail"))
+        .expect("CSV of UTF-8 fields is UTF-8")
+}
