@@ -60,6 +60,11 @@ enum Command {
         /// Overwrite a scenario or profiles file already in --out.
         #[arg(long)]
         force: bool,
+        /// Keep every PRAS generator a dispatchable unit, as PRAS classes them (no
+        /// curtailment is reported); by default those that never fail and vary by the hour
+        /// become renewables.
+        #[arg(long)]
+        keep_generators: bool,
     },
     /// Generate hourly load, wind and solar profiles for several weather years from a spec
     /// file (seeded: the same spec always gives the same CSV).
@@ -385,8 +390,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             outln!("{}: valid", scenario.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { pras, out, force } => {
-            let imported = egap::pras::import(&pras)?;
+        Command::Import {
+            pras,
+            out,
+            force,
+            keep_generators,
+        } => {
+            let generators = if keep_generators {
+                egap::pras::Generators::AsPras
+            } else {
+                egap::pras::Generators::RenewablesWhereHourly
+            };
+            let imported = egap::pras::import_as(&pras, generators)?;
             let toml = out.join(imported.toml_name());
             // Both files it writes: a profiles CSV left from another import is as much the
             // user's as the scenario.
@@ -404,6 +419,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 toml.display(),
                 out.join(&imported.csv_name).display()
             );
+            if imported.renewables > 0 {
+                outln!(
+                    "{} generators that never fail and vary by the hour are renewables, so what the system cannot use of them is curtailment (--keep-generators keeps them dispatchable units, as in PRAS)",
+                    imported.renewables
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args, false),

@@ -406,8 +406,17 @@ fn the_rts_system_imports_whole() {
     let s = &study.scenario;
     assert_eq!(s.hours, 8784);
     assert_eq!(s.regions.len(), 3);
-    // 153 generators and the generator-storage (CSP, which never stores in this file).
-    assert_eq!(s.units.len(), 154);
+    // 153 generators and the generator-storage (CSP, which never stores in this file); the
+    // 60 generators that never fail and vary by the hour (wind, PV, rooftop PV) are
+    // renewables, the other 93 and the CSP units.
+    assert_eq!(s.units.len(), 94);
+    assert_eq!(s.renewables.len(), 60);
+    let wind = s
+        .renewables
+        .iter()
+        .find(|r| r.name == "309_WIND_1")
+        .unwrap();
+    assert!(wind.capacity_mw > 0.0);
     assert_eq!(s.storage.len(), 1);
     // Six lines on three interfaces; the two identical lines AB2 and AB3 are one interface
     // of two circuits.
@@ -442,6 +451,66 @@ fn the_rts_system_with_700_mw_more_per_region_has_a_neue_of_a_few_hundred_ppm() 
     assert!(summary.metrics.lole_hours.mean > 50.0);
     // Every region is short some of the time.
     assert!(summary.regions.iter().all(|r| r.metrics.eue_mwh.mean > 0.0));
+}
+
+/// Generators that never fail and vary by the hour, imported as renewables, give the
+/// RTS-GMLC system (700 MW more load per region) its curtailment, and shortfall as before:
+/// the same total supply serves each hour's deficit, so system LOLE and EUE agree within
+/// their standard errors (the other units' random streams move with the rows, so not
+/// exactly). Each hour's renewable output is exactly the unit's capacity it replaces.
+#[test]
+fn generators_that_never_fail_and_vary_by_the_hour_import_as_renewables() {
+    let system = rts_plus(700.0, 8784);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rts700.pras");
+    write_pras(&path, &system, &[]);
+    let load = |generators| {
+        let imported = egap::pras::import_as(&path, generators).unwrap();
+        let toml = imported
+            .write(&dir.path().join(format!("{generators:?}")))
+            .unwrap();
+        Study::load(&toml).unwrap()
+    };
+    let renewables = load(egap::pras::Generators::RenewablesWhereHourly);
+    let units = load(egap::pras::Generators::AsPras);
+    assert_eq!(units.scenario.renewables.len(), 0);
+    assert_eq!(renewables.scenario.renewables.len(), 60);
+    // Hour by hour, a renewable's output is the capacity the unit had, to the power unit.
+    for r in &renewables.scenario.renewables {
+        let u = units
+            .scenario
+            .units
+            .iter()
+            .find(|u| u.name == r.name)
+            .unwrap();
+        let output = r
+            .capacity_factor
+            .year(0)
+            .iter()
+            .map(|cf| r.capacity_mw * cf);
+        for (h, (x, c)) in output.zip(u.capacity_mw.year(0)).enumerate() {
+            assert!((x - c).abs() < 1e-9, "{} hour {h}: {x} vs {c}", r.name);
+        }
+    }
+    let (a, b) = (run_cpu(&renewables, 1000), run_cpu(&units, 1000));
+    assert!(
+        a.metrics.curtailment_mwh.mean > 0.0,
+        "{:?}",
+        a.metrics.curtailment_mwh
+    );
+    assert_eq!(b.metrics.curtailment_mwh.mean, 0.0);
+    for (what, x, y) in [
+        ("LOLE", a.metrics.lole_hours, b.metrics.lole_hours),
+        ("EUE", a.metrics.eue_mwh, b.metrics.eue_mwh),
+    ] {
+        let sigma = x.standard_error.hypot(y.standard_error);
+        assert!(
+            (x.mean - y.mean).abs() < 4.0 * sigma,
+            "{what}: {} vs {} (σ {sigma})",
+            x.mean,
+            y.mean
+        );
+    }
 }
 
 #[test]
@@ -938,8 +1007,10 @@ fn the_cli_imports_refuses_to_overwrite_and_reports_refusals_in_one_line() {
         distributions.contains("shortfall energy"),
         "{distributions}"
     );
+    // The toy's solar generator never fails and varies by the hour: a renewable, whose
+    // curtailment the tables now carry.
     assert!(
-        !distributions.contains("curtailment rate"),
+        distributions.contains("curtailment rate"),
         "{distributions}"
     );
 
@@ -999,16 +1070,14 @@ fn settings_apply_to_a_pras_file() {
     assert_eq!(big.capacity_mw.max(), 150.0);
     let plain = Study::load(&pras).unwrap();
     assert_ne!(edited.fingerprint(), plain.fingerprint());
-    // The hourly solar capacity still comes from the in-memory CSV.
+    // The hourly solar output (a renewable: it never fails and varies by the hour) still
+    // comes from the in-memory CSV.
     let solar = |s: &Study| {
-        s.scenario
-            .units
-            .iter()
-            .find(|u| u.name == "solar")
-            .unwrap()
-            .capacity_mw
-            .max()
+        let r = s.scenario.renewables.iter().find(|r| r.name == "solar");
+        let r = r.unwrap();
+        (r.capacity_mw, r.capacity_factor.year(0).to_vec())
     };
     assert_eq!(solar(&edited), solar(&plain));
-    assert_eq!(solar(&plain), 120.0);
+    assert_eq!(solar(&plain).0, 120.0);
+    assert!(solar(&plain).1.iter().any(|&cf| cf > 0.0 && cf < 1.0));
 }

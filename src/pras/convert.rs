@@ -5,6 +5,11 @@
 //! - regions → `[[regions]]`, load in MW (constant, or a CSV column when it varies);
 //! - generators → `[[units]]` of count 1: capacity per hour, and PRAS's per-step failure and
 //!   repair probabilities as egap's per-hour λ and μ (which must not vary over time);
+//! - except generators that never fail (λ = 0) and whose capacity varies by the hour (wind,
+//!   solar, run-of-river as PRAS files carry them) → `[[renewables]]` of that hourly output,
+//!   so that what the system cannot use is reported as curtailment. Shortfall is the same
+//!   either way (renewables and dispatchable capacity serve a deficit alike);
+//!   `Generators::AsPras` keeps every generator a unit, as PRAS classes them;
 //! - storages → `[[storage]]` with PRAS's charge and discharge efficiencies, empty at the start
 //!   (as PRAS starts them), reliability dispatch;
 //! - generator-storages that can never hold energy (charge capacity 0, or energy capacity 0)
@@ -42,6 +47,8 @@ pub struct Imported {
     /// The profile CSV's file name, beside the TOML.
     pub csv_name: String,
     pub csv: String,
+    /// Generators that became renewables.
+    pub renewables: usize,
 }
 
 impl Imported {
@@ -66,8 +73,26 @@ impl Imported {
     }
 }
 
+/// Where the header's sentence on generators goes once they are classed.
+const CLASSES: &str = "<generators>";
+
+/// How PRAS generators become egap assets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Generators {
+    /// Those that never fail and vary by the hour become renewables (their unused output is
+    /// curtailment); the rest units.
+    #[default]
+    RenewablesWhereHourly,
+    /// Every generator a dispatchable unit, as PRAS has them: no curtailment is reported.
+    AsPras,
+}
+
 /// Converts `system`, read from `path`, into an egap scenario.
-pub fn to_scenario(system: &PrasSystem, path: &Path) -> Result<Imported, PrasError> {
+pub fn to_scenario(
+    system: &PrasSystem,
+    path: &Path,
+    generators: Generators,
+) -> Result<Imported, PrasError> {
     let fail = |place: &str, message: String| PrasError::new(path, place, message);
     let name = path
         .file_stem()
@@ -121,10 +146,11 @@ pub fn to_scenario(system: &PrasSystem, path: &Path) -> Result<Imported, PrasErr
         columns: Vec::new(),
         csv_name: format!("{name}-profiles.csv"),
         steps: system.steps,
+        renewables: 0,
     };
     let _ = writeln!(
         out.toml,
-        "# Imported from {} by `egap import` (egap {}).\n#\n#   PRAS data version {}; {} hourly steps from {}; power in {}, energy in {}\n#   (converted to MW and MWh here).\n#   {} regions, {} generators, {} storages, {} generator-storages, {} interfaces over {} lines.\n#\n# Every generator is a dispatchable unit with PRAS's capacity in each hour and its\n# per-hour failure and repair probabilities; storages start empty, as in PRAS. See the\n# README's \"PRAS systems\" section for how egap's dispatch compares with PRAS's.\n",
+        "# Imported from {} by `egap import` (egap {}).\n#\n#   PRAS data version {}; {} hourly steps from {}; power in {}, energy in {}\n#   (converted to MW and MWh here).\n#   {} regions, {} generators, {} storages, {} generator-storages, {} interfaces over {} lines.\n#\n# {CLASSES}\n# Storages start empty, as in PRAS. See the README's \"PRAS systems\" section for how\n# egap's dispatch compares with PRAS's.\n",
         path.file_name()
             .map_or(String::new(), |f| f.to_string_lossy().into_owned()),
         env!("CARGO_PKG_VERSION"),
@@ -199,15 +225,34 @@ pub fn to_scenario(system: &PrasSystem, path: &Path) -> Result<Imported, PrasErr
             unique("generators", &g.names[i])?;
             let values = scaled(capacity, i, mw);
             non_negative(&values, path, "/generators/capacity", &g.names[i])?;
-            let outage = outage(g, "generators", i, path)?;
-            let capacity = out.profile(&format!("capacity {}", g.names[i]), values);
-            let _ = writeln!(
-                out.toml,
-                "[[units]]\nname = {}\nregion = {}\nkind = {}\ncapacity_mw = {capacity}\n{outage}",
+            let (lambda, mu) = outage_pair(g, "generators", i, path)?;
+            let head = format!(
+                "name = {}\nregion = {}\nkind = {}",
                 quote(&g.names[i]),
                 quote(&g.regions[i]),
                 quote(&g.categories[i]),
             );
+            let peak = values.iter().copied().fold(0.0, f64::max);
+            let hourly = values.iter().any(|&v| v != values[0]);
+            if generators == Generators::RenewablesWhereHourly && lambda == 0.0 && hourly {
+                // capacity × (output / capacity) rounds back to the output exactly: the
+                // quotient is within an ulp, far below egap's power unit.
+                let factors = values.iter().map(|&v| v / peak).collect();
+                let factor = out.profile(&format!("capacity factor {}", g.names[i]), factors);
+                let _ = writeln!(
+                    out.toml,
+                    "[[renewables]]\n{head}\ncapacity_mw = {}\ncapacity_factor = {factor}\n",
+                    num(peak),
+                );
+                out.renewables += 1;
+            } else {
+                let outage = outage_toml((lambda, mu));
+                let capacity = out.profile(&format!("capacity {}", g.names[i]), values);
+                let _ = writeln!(
+                    out.toml,
+                    "[[units]]\n{head}\ncapacity_mw = {capacity}\n{outage}"
+                );
+            }
         }
     }
 
@@ -319,11 +364,21 @@ pub fn to_scenario(system: &PrasSystem, path: &Path) -> Result<Imported, PrasErr
 
     interfaces(system, path, mw, &mut out)?;
 
+    // Says how the generators were classed, now that it is known.
+    let classes = match generators {
+        Generators::AsPras => "Every generator is a dispatchable unit with PRAS's capacity in each hour and its\n# per-hour failure and repair probabilities (imported with --keep-generators).".to_string(),
+        Generators::RenewablesWhereHourly => format!(
+            "The {} generators that never fail and whose capacity varies by the hour (wind, solar,\n# run-of-river) are renewables of that hourly output, so what the system cannot use is\n# curtailment; every other generator is a dispatchable unit with PRAS's capacity in each\n# hour and its per-hour failure and repair probabilities.",
+            out.renewables
+        ),
+    };
+    let toml = out.toml.replacen(CLASSES, &classes, 1);
     Ok(Imported {
         csv: out.csv(),
         csv_name: out.csv_name,
         name,
-        toml: out.toml,
+        toml,
+        renewables: out.renewables,
     })
 }
 
@@ -474,6 +529,8 @@ struct Writer {
     columns: Vec<(String, Vec<f64>)>,
     csv_name: String,
     steps: usize,
+    /// Generators written as renewables.
+    renewables: usize,
 }
 
 impl Writer {

@@ -14,7 +14,7 @@ mod hdf5_read;
 
 use std::path::{Path, PathBuf};
 
-pub use convert::{Imported, to_scenario};
+pub use convert::{Generators, Imported, to_scenario};
 pub use file::PrasSystem;
 
 /// A `.pras` file egap cannot read or represent: the file, the place in it (an HDF5 path such
@@ -43,8 +43,14 @@ pub fn is_pras(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("pras"))
 }
 
-/// Reads the PRAS system at `path` and converts it into an egap scenario.
+/// Reads the PRAS system at `path` and converts it into an egap scenario, generators that
+/// never fail and vary by the hour as renewables (how `egap run FILE.pras` reads it).
 pub fn import(path: &Path) -> Result<Imported, PrasError> {
+    import_as(path, Generators::default())
+}
+
+/// `import` with the generators classed as `generators` says.
+pub fn import_as(path: &Path, generators: Generators) -> Result<Imported, PrasError> {
     let system = file::read(path)?;
-    to_scenario(&system, path)
+    to_scenario(&system, path, generators)
 }
