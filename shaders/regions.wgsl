@@ -332,6 +332,8 @@ fn walk_hour(p: Params, net_in: Net, h: u32) -> Net {
             scratch[w_renewable(walk, r)] += term(tables[row + 2u], series_value(row, p.year, h));
         }
     }
+    // Every walked hourly unit is read here; the CPU engine keeps a list of the few that
+    // differ from the fold (`counted`), which sums the same values in another order.
     for (var i = 0u; i < globals.walk_hourly_units; i++) {
         let u = tables[globals.off_walk_hourly_units + i];
         let row = unit_row(u);

@@ -88,8 +88,17 @@ pub struct RegionsState {
     added_at: Vec<(usize, u32, usize)>,
     renewable_terms_at: Vec<(usize, u32, usize)>,
     /// (unit, region, start, in the fold) of each walked hourly-capacity unit online in
-    /// this trajectory.
+    /// this trajectory, and per unit row its place in that list (NONE: not walked).
     hourly_at: Vec<(usize, usize, usize, bool)>,
+    hourly_slot: Vec<u32>,
+    /// The walked hourly units that change their region's capacity now: those in the fold
+    /// that are down (subtracted) and those of a project that are up (added). They are few
+    /// at a time (RTS-GMLC walks 21 hydro units that are almost always up), so the walk
+    /// reads these rather than every walked unit; entries are indices into `hourly_at`, and
+    /// `counted_slot` gives each `hourly_at` entry's place here (NONE: not counted). The
+    /// shader reads every walked unit: the sums are the same in any order.
+    counted: Vec<u32>,
+    counted_slot: Vec<u32>,
     /// Whether some interface limit is an hourly series (else the limits change only with
     /// circuit outages), and whether `links` must be formed again before the next hour.
     links_hourly: bool,
@@ -316,16 +325,28 @@ pub fn start(
             }),
     );
     w.hourly_at.clear();
+    w.hourly_slot.clear();
+    w.hourly_slot.resize(sys.header.generators as usize, NONE);
+    w.counted.clear();
+    w.counted_slot.clear();
     for &u in &sys.walk_hourly_units {
         let row = &sys.units[u as usize];
         // A unit of a project that is not online in this trajectory never counts.
         if p.online(row.project) {
+            let k = w.hourly_at.len();
+            let in_fold = row.project == NONE;
+            w.hourly_slot[u as usize] = k as u32;
             w.hourly_at.push((
                 u as usize,
                 sys.unit_region[u as usize] as usize,
                 series_at(sys, row.profile, row.profile_year_stride, p.year),
-                row.project == NONE,
+                in_fold,
             ));
+            w.counted_slot.push(NONE);
+            if in_fold != (states.up[u as usize] == 1) {
+                w.counted_slot[k] = w.counted.len() as u32;
+                w.counted.push(k as u32);
+            }
         }
     }
     w.links_hourly = sys
@@ -386,6 +407,8 @@ pub fn walk(
                     } else {
                         w.firm[r] -= row.capacity;
                     }
+                } else if w.hourly_slot[u] != NONE {
+                    recount(w, w.hourly_slot[u] as usize, up);
                 }
             } else {
                 let tag = sys.unit_region[u];
@@ -416,6 +439,25 @@ pub fn walk(
             a = b;
         }
         h = end;
+    }
+}
+
+/// Walked hourly unit `k` (of `hourly_at`) is now up or down: it joins or leaves the
+/// counted units.
+#[inline(always)]
+fn recount(w: &mut RegionsState, k: usize, up: bool) {
+    let in_fold = w.hourly_at[k].3;
+    let counts = in_fold != up;
+    let slot = w.counted_slot[k];
+    if counts && slot == NONE {
+        w.counted_slot[k] = w.counted.len() as u32;
+        w.counted.push(k as u32);
+    } else if !counts && slot != NONE {
+        w.counted.swap_remove(slot as usize);
+        w.counted_slot[k] = NONE;
+        if let Some(&moved) = w.counted.get(slot as usize) {
+            w.counted_slot[moved as usize] = slot;
+        }
     }
 }
 
@@ -511,24 +553,22 @@ fn stretch_is_quiet(
     for r in 0..sys.header.regions as usize {
         w.available_floor[r] = w.firm[r] + w.fold_floor[r];
     }
-    for i in 0..sys.walk_hourly_units.len() {
-        let u = sys.walk_hourly_units[i] as usize;
+    // Only the counted units differ from the fold: those in it are down, the others up.
+    for &k in &w.counted {
+        let (u, r, _, in_fold) = w.hourly_at[k as usize];
         let row = &sys.units[u];
-        let r = sys.unit_region[u] as usize;
-        if row.project == NONE {
-            if states.up[u] == 0 {
-                let most = terms::range_extreme(
-                    sys,
-                    true,
-                    row.profile,
-                    row.profile_year_stride,
-                    p.year,
-                    ba,
-                    bb,
-                );
-                w.available_floor[r] -= most.min(w.available_floor[r]);
-            }
-        } else if states.up[u] == 1 {
+        if in_fold {
+            let most = terms::range_extreme(
+                sys,
+                true,
+                row.profile,
+                row.profile_year_stride,
+                p.year,
+                ba,
+                bb,
+            );
+            w.available_floor[r] -= most.min(w.available_floor[r]);
+        } else {
             w.available_floor[r] += terms::range_extreme(
                 sys,
                 false,
@@ -592,13 +632,12 @@ fn walk_hour(
     for &(r, scale, at) in &w.renewable_terms_at {
         w.regions[r].renewable += terms::term(scale, read_at(sys, at, h, Q31_ONE));
     }
-    for &(u, r, at, in_fold) in &w.hourly_at {
+    for &k in &w.counted {
         // Units of no project are in the fold: subtracted while down.
+        let (_, r, at, in_fold) = w.hourly_at[k as usize];
         if in_fold {
-            if states.up[u] == 0 {
-                w.regions[r].available -= read_at(sys, at, h, 0);
-            }
-        } else if states.up[u] == 1 {
+            w.regions[r].available -= read_at(sys, at, h, 0);
+        } else {
             w.regions[r].available += read_at(sys, at, h, 0);
         }
     }
