@@ -6,6 +6,7 @@
 
 pub mod network;
 mod outages;
+mod region_terms;
 pub mod regions;
 mod terms;
 mod trajectory;

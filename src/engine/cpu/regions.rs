@@ -31,11 +31,12 @@
 use crate::engine::record::{FlowRecord, HourlyRisk, TrajectoryRecord};
 use crate::engine::rng::mul_shr_sat;
 use crate::scenario::tables::{
-    CompiledSystem, NONE, Q31_ONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow, TermRow,
+    CompiledSystem, NONE, ROW_CIRCUIT, ROW_STORAGE, STORE_SHIFT, StorageRow,
 };
 
 use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, solve_prepared};
 use super::outages::UnitStates;
+use super::region_terms::{SeriesStarts, TermTables, read_at, series_at};
 use super::terms::{self, Params};
 use super::trajectory::Tally;
 
@@ -77,16 +78,11 @@ pub struct RegionsState {
     stores: Vec<StoreHour>,
     net: Network,
     out: Dispatch,
-    /// Where this trajectory's hourly series start in `sys.series` (its weather year's
-    /// row), found once per trajectory rather than every hour: per region its load, its
-    /// folded renewable output and its folded hourly capacity (ABSENT when it has none).
-    load_at: Vec<usize>,
-    renewable_at: Vec<usize>,
-    available_at: Vec<usize>,
-    /// (region, power, start) of each added load and (region, scale, start) of each walked
-    /// renewable online in this trajectory.
-    added_at: Vec<(usize, u32, usize)>,
-    renewable_terms_at: Vec<(usize, u32, usize)>,
+    /// Where this trajectory's hourly series start, and the table of its regions' terms when
+    /// its parameter block has one (see `region_terms`).
+    starts: SeriesStarts,
+    tables: TermTables,
+    table: Option<usize>,
     /// (unit, region, start, in the fold) of each walked hourly-capacity unit online in
     /// this trajectory, and per unit row its place in that list (NONE: not walked).
     hourly_at: Vec<(usize, usize, usize, bool)>,
@@ -103,29 +99,6 @@ pub struct RegionsState {
     /// circuit outages), and whether `links` must be formed again before the next hour.
     links_hourly: bool,
     links_stale: bool,
-}
-
-/// The start of a series that is absent (a region without folded renewables, say).
-const ABSENT: usize = usize::MAX;
-
-/// Where `series` starts for weather year `year`, or ABSENT.
-#[inline(always)]
-fn series_at(sys: &CompiledSystem, series: u32, stride: u32, year: u32) -> usize {
-    if series == NONE {
-        ABSENT
-    } else {
-        terms::series_start(sys, series, stride, year)
-    }
-}
-
-/// The hour-`h` value of the series starting at `at`, or `absent` when there is none.
-#[inline(always)]
-fn read_at(sys: &CompiledSystem, at: usize, h: u32, absent: u32) -> u32 {
-    if at == ABSENT {
-        absent
-    } else {
-        sys.series[at + h as usize]
-    }
 }
 
 /// ⌈x · 2^16 / q⌉ for a Q16 fraction 0 < q ≤ 2^16, saturating; in 32-bit steps (the grid
@@ -206,6 +179,7 @@ pub fn trajectory(
 ) {
     let p = Params::unpack(sys, block);
     start(sys, &p, seed, trajectory, states, w, records, flows);
+    w.table = w.tables.choose(sys, &p, block, &w.starts);
     walk(
         sys,
         &p,
@@ -290,40 +264,7 @@ pub fn start(
     w.give.clear();
     w.give.resize(n_stores, 0);
     w.block = u32::MAX;
-    w.load_at.clear();
-    w.renewable_at.clear();
-    w.available_at.clear();
-    for r in 0..n_regions {
-        let (l, f) = (&sys.loads[r], &sys.region_fold[r]);
-        w.load_at
-            .push(series_at(sys, l.series, l.year_stride, p.year));
-        w.renewable_at
-            .push(series_at(sys, f.renewable, f.renewable_stride, p.year));
-        w.available_at
-            .push(series_at(sys, f.available, f.available_stride, p.year));
-    }
-    // (region, scale, start) of a term of this trajectory.
-    let term_at = |region: u32, scale: u32, t: &TermRow| {
-        let at = series_at(sys, t.series, t.year_stride, p.year);
-        (region as usize, scale, at)
-    };
-    w.added_at.clear();
-    w.added_at.extend(
-        (sys.added_loads.iter().enumerate())
-            .map(|(k, t)| term_at(sys.added_load_region[k], p.added_power[k], t)),
-    );
-    w.renewable_terms_at.clear();
-    w.renewable_terms_at.extend(
-        (sys.walk_renewables.iter().map(|&k| k as usize))
-            .filter(|&k| p.online(sys.renewables[k].project))
-            .map(|k| {
-                term_at(
-                    sys.renewable_region[k],
-                    sys.renewables[k].scale,
-                    &sys.renewables[k],
-                )
-            }),
-    );
+    w.starts.find(sys, p);
     w.hourly_at.clear();
     w.hourly_slot.clear();
     w.hourly_slot.resize(sys.header.generators as usize, NONE);
@@ -614,23 +555,24 @@ fn walk_hour(
 ) {
     let n_links = sys.interfaces.len();
     let n_stores = sys.storage.len();
-    // The hour's regions (the series' starts were found when the trajectory started).
-    let starts = w.load_at.iter().zip(&w.renewable_at).zip(&w.available_at);
-    for ((g, &firm), ((&load, &renewable), &available)) in
-        w.regions.iter_mut().zip(&w.firm).zip(starts)
-    {
-        *g = RegionHour {
-            demand: terms::load_term(p, read_at(sys, load, h, Q31_ONE)),
-            // A folded series of NONE is zero.
-            renewable: read_at(sys, renewable, h, 0),
-            available: firm + read_at(sys, available, h, 0),
-        };
-    }
-    for &(r, power, at) in &w.added_at {
-        w.regions[r].demand += terms::added_term(power, read_at(sys, at, h, Q31_ONE));
-    }
-    for &(r, scale, at) in &w.renewable_terms_at {
-        w.regions[r].renewable += terms::term(scale, read_at(sys, at, h, Q31_ONE));
+    // The hour's regions: what does not depend on outages from the table or the series,
+    // then the available constant units.
+    match w.table {
+        Some(t) => {
+            let cells = w.tables.hour(t, h, w.regions.len());
+            for ((g, &firm), c) in w.regions.iter_mut().zip(&w.firm).zip(cells) {
+                *g = RegionHour {
+                    available: c.available + firm,
+                    ..*c
+                };
+            }
+        }
+        None => {
+            w.starts.hour(sys, p, h, &mut w.regions);
+            for (g, &firm) in w.regions.iter_mut().zip(&w.firm) {
+                g.available += firm;
+            }
+        }
     }
     for &k in &w.counted {
         // Units of no project are in the fold: subtracted while down.
