@@ -122,6 +122,9 @@ const MOST_SEEN: usize = 16;
 struct Table {
     block: Vec<u32>,
     cells: Vec<RegionHour>,
+    /// Bit h set when some region has a renewable surplus in hour h (renewable output above
+    /// demand), which no outage changes: the walk skips the quiet hours between them.
+    surplus: Vec<u64>,
     /// When it was last chosen (in trajectories): the least recent is replaced first.
     used: u64,
 }
@@ -170,6 +173,7 @@ impl TermTables {
             self.tables.push(Table {
                 block: Vec::new(),
                 cells: Vec::new(),
+                surplus: Vec::new(),
                 used: 0,
             });
             self.tables.len() - 1
@@ -185,10 +189,38 @@ impl TermTables {
         t.cells.clear();
         t.cells
             .resize(sys.header.hours as usize * regions, RegionHour::default());
+        t.surplus.clear();
+        t.surplus
+            .resize((sys.header.hours as usize).div_ceil(64), 0);
         for (h, cells) in t.cells.chunks_exact_mut(regions.max(1)).enumerate() {
             starts.hour(sys, p, h as u32, cells);
+            if cells.iter().any(|g| g.renewable > g.demand) {
+                t.surplus[h / 64] |= 1 << (h % 64);
+            }
         }
         Some(i)
+    }
+
+    /// Whether some region of table `i` has a renewable surplus in hour `h`.
+    #[inline(always)]
+    pub fn surplus(&self, i: usize, h: u32) -> bool {
+        self.tables[i].surplus[h as usize / 64] >> (h % 64) & 1 == 1
+    }
+
+    /// The first hour from `h` to `end` in which some region of table `i` has a renewable
+    /// surplus, or `end`.
+    pub fn next_surplus(&self, i: usize, h: u32, end: u32) -> u32 {
+        let bits = &self.tables[i].surplus;
+        let mut word = h as usize / 64;
+        let mut found = bits[word] & (u64::MAX << (h % 64));
+        while found == 0 {
+            word += 1;
+            if word * 64 >= end as usize {
+                return end;
+            }
+            found = bits[word];
+        }
+        (word as u32 * 64 + found.trailing_zeros()).min(end)
     }
 
     /// Hour `h`'s terms of every region in table `i`.

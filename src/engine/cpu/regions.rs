@@ -9,7 +9,9 @@
 //! short, and no store can change state (every available reliability store is full, every
 //! available shift store empty). Nothing then happens in any of its hours but the store's full or empty hour
 //! counts, which the skip adds. Demand and renewable energy come from the host (per region),
-//! so skipped hours need no sums.
+//! so skipped hours need no sums. When the trajectory's parameter block has a table of its
+//! regions' terms (`region_terms`), the hours with a surplus are known exactly, so in a block
+//! that has some, the runs of hours between them are skipped on the other two conditions.
 //!
 //! A walked hour: each region's demand, renewable output and available dispatchable capacity,
 //! each interface's limits after circuit outages, and each store's charge and discharge room
@@ -372,6 +374,26 @@ pub fn walk(
             let b = ((a / QUIET_BLOCK + 1) * QUIET_BLOCK).min(end);
             if stretch_is_quiet(sys, p, states, w, a) {
                 quiet_stretch(sys, w, flows, a, b);
+            } else if let Some(t) = w.table.filter(|_| w.block_may_surplus) {
+                // The table tells the hours with a surplus: the runs between them may be
+                // quiet.
+                let mut h = a;
+                while h < b {
+                    if w.tables.surplus(t, h) {
+                        walk_hour(sys, p, states, w, risk, records, flows, h);
+                        h += 1;
+                        continue;
+                    }
+                    let e = w.tables.next_surplus(t, h, b);
+                    if rest_is_quiet(sys, p, states, w, a / QUIET_BLOCK) {
+                        quiet_stretch(sys, w, flows, h, e);
+                    } else {
+                        for hour in h..e {
+                            walk_hour(sys, p, states, w, risk, records, flows, hour);
+                        }
+                    }
+                    h = e;
+                }
             } else {
                 for hour in a..b {
                     walk_hour(sys, p, states, w, risk, records, flows, hour);
@@ -475,9 +497,19 @@ fn stretch_is_quiet(
     }
     // Whether some region may have a renewable surplus does not depend on the fleet: the
     // answer holds for every stretch of the block.
-    if w.block_may_surplus {
-        return false;
-    }
+    !w.block_may_surplus && rest_is_quiet(sys, p, states, w, block)
+}
+
+/// Whether, in hours of aligned block `block` without a renewable surplus, nothing can
+/// happen: no store can change state and no region can be short (from the block's bounds,
+/// the available firm fleet and the counted hourly units).
+fn rest_is_quiet(
+    sys: &CompiledSystem,
+    p: &Params,
+    states: &UnitStates,
+    w: &mut RegionsState,
+    block: u32,
+) -> bool {
     for s in 0..sys.storage.len() {
         let st = &sys.storage[s];
         if store_available(p, states, st) {
