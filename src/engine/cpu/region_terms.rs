@@ -88,18 +88,26 @@ impl SeriesStarts {
     }
 
     /// Hour `h`'s terms of every region into `regions`: demand, renewable output, and as
-    /// `available` the folded hourly capacity (all its units up; no constant units).
+    /// `available` the folded hourly capacity (all its units up) plus `firm` (per region).
     #[inline(always)]
-    pub fn hour(&self, sys: &CompiledSystem, p: &Params, h: u32, regions: &mut [RegionHour]) {
+    pub fn hour(
+        &self,
+        sys: &CompiledSystem,
+        p: &Params,
+        h: u32,
+        firm: &[u32],
+        regions: &mut [RegionHour],
+    ) {
         let starts = self.load_at.iter().zip(&self.renewable_at);
-        for ((g, (&load, &renewable)), &available) in
-            regions.iter_mut().zip(starts).zip(&self.available_at)
+        let folded = self.available_at.iter().zip(firm);
+        for ((g, (&load, &renewable)), (&available, &firm)) in
+            regions.iter_mut().zip(starts).zip(folded)
         {
             *g = RegionHour {
                 demand: terms::load_term(p, read_at(sys, load, h, Q31_ONE)),
                 // A folded series of NONE is zero.
                 renewable: read_at(sys, renewable, h, 0),
-                available: read_at(sys, available, h, 0),
+                available: read_at(sys, available, h, 0) + firm,
             };
         }
         for &(r, power, at) in &self.added_at {
@@ -192,8 +200,9 @@ impl TermTables {
         t.surplus.clear();
         t.surplus
             .resize((sys.header.hours as usize).div_ceil(64), 0);
+        let no_firm = vec![0; regions];
         for (h, cells) in t.cells.chunks_exact_mut(regions.max(1)).enumerate() {
-            starts.hour(sys, p, h as u32, cells);
+            starts.hour(sys, p, h as u32, &no_firm, cells);
             if cells.iter().any(|g| g.renewable > g.demand) {
                 t.surplus[h / 64] |= 1 << (h % 64);
             }
@@ -208,17 +217,18 @@ impl TermTables {
     }
 
     /// The first hour from `h` to `end` in which some region of table `i` has a renewable
-    /// surplus, or `end`.
-    pub fn next_surplus(&self, i: usize, h: u32, end: u32) -> u32 {
+    /// surplus (`surplus`) or none does, or `end`.
+    pub fn next(&self, i: usize, surplus: bool, h: u32, end: u32) -> u32 {
         let bits = &self.tables[i].surplus;
+        let word_at = |k: usize| if surplus { bits[k] } else { !bits[k] };
         let mut word = h as usize / 64;
-        let mut found = bits[word] & (u64::MAX << (h % 64));
+        let mut found = word_at(word) & (u64::MAX << (h % 64));
         while found == 0 {
             word += 1;
             if word * 64 >= end as usize {
                 return end;
             }
-            found = bits[word];
+            found = word_at(word);
         }
         (word as u32 * 64 + found.trailing_zeros()).min(end)
     }

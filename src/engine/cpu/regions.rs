@@ -372,32 +372,29 @@ pub fn walk(
         let mut a = h;
         while a < end {
             let b = ((a / QUIET_BLOCK + 1) * QUIET_BLOCK).min(end);
-            if stretch_is_quiet(sys, p, states, w, a) {
-                quiet_stretch(sys, w, flows, a, b);
-            } else if let Some(t) = w.table.filter(|_| w.block_may_surplus) {
-                // The table tells the hours with a surplus: the runs between them may be
-                // quiet.
-                let mut h = a;
-                while h < b {
-                    if w.tables.surplus(t, h) {
-                        walk_hour(sys, p, states, w, risk, records, flows, h);
-                        h += 1;
-                        continue;
+            // Runs [run, e) of the piece, each skipped or walked: the whole piece at once, or,
+            // when a table gives the hours with a surplus, the surplus hours walked and the
+            // runs between them skipped when they are quiet.
+            let quiet_piece = stretch_is_quiet(sys, p, states, w, a);
+            let table = w.table.filter(|_| !quiet_piece && w.block_may_surplus);
+            let mut run = a;
+            while run < b {
+                let (e, quiet) = match table {
+                    None => (b, quiet_piece),
+                    Some(t) if w.tables.surplus(t, run) => (w.tables.next(t, false, run, b), false),
+                    Some(t) => (
+                        w.tables.next(t, true, run, b),
+                        rest_is_quiet(sys, p, states, w, a / QUIET_BLOCK),
+                    ),
+                };
+                if quiet {
+                    quiet_stretch(sys, w, flows, run, e);
+                } else {
+                    for hour in run..e {
+                        walk_hour(sys, p, states, w, risk, records, flows, hour);
                     }
-                    let e = w.tables.next_surplus(t, h, b);
-                    if rest_is_quiet(sys, p, states, w, a / QUIET_BLOCK) {
-                        quiet_stretch(sys, w, flows, h, e);
-                    } else {
-                        for hour in h..e {
-                            walk_hour(sys, p, states, w, risk, records, flows, hour);
-                        }
-                    }
-                    h = e;
                 }
-            } else {
-                for hour in a..b {
-                    walk_hour(sys, p, states, w, risk, records, flows, hour);
-                }
+                run = e;
             }
             a = b;
         }
@@ -503,6 +500,7 @@ fn stretch_is_quiet(
 /// Whether, in hours of aligned block `block` without a renewable surplus, nothing can
 /// happen: no store can change state and no region can be short (from the block's bounds,
 /// the available firm fleet and the counted hourly units).
+#[inline(always)]
 fn rest_is_quiet(
     sys: &CompiledSystem,
     p: &Params,
@@ -599,12 +597,7 @@ fn walk_hour(
                 };
             }
         }
-        None => {
-            w.starts.hour(sys, p, h, &mut w.regions);
-            for (g, &firm) in w.regions.iter_mut().zip(&w.firm) {
-                g.available += firm;
-            }
-        }
+        None => w.starts.hour(sys, p, h, &w.firm, &mut w.regions),
     }
     for &k in &w.counted {
         // Units of no project are in the fold: subtracted while down.
