@@ -3,6 +3,7 @@
 //! integer sums and every trajectory depends only on its index, the resumed run's summary is
 //! byte-identical to an uninterrupted one.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,9 @@ struct Checkpoint {
     #[serde(default)]
     egap_version: String,
     fingerprint: String,
+    /// `Study::identity`, so that a refusal can name what differs.
+    #[serde(default)]
+    identity: BTreeMap<String, String>,
     seed: u64,
     first_trajectory: u64,
     trajectories: u64,
@@ -80,7 +84,14 @@ pub fn load(
     }
     if c.fingerprint != study.fingerprint() {
         return Err(bad(
-            "it was written for a different scenario (or the scenario has changed)".into(),
+            match crate::identity_differences(&c.identity, &study.identity()) {
+                Some(parts) => format!(
+                    "it was written for a different study (or the scenario has changed): they differ in {parts}"
+                ),
+                None => {
+                    "it was written for a different scenario (or the scenario has changed)".into()
+                }
+            },
         ));
     }
     if (c.seed, c.first_trajectory, c.trajectories)
@@ -113,6 +124,7 @@ pub fn save(
         format: FORMAT.into(),
         egap_version: env!("CARGO_PKG_VERSION").into(),
         fingerprint: study.fingerprint(),
+        identity: study.identity(),
         seed: options.seed,
         first_trajectory: options.first_trajectory,
         trajectories: options.trajectories,

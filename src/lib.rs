@@ -31,6 +31,7 @@ pub mod shard;
 pub mod stats;
 pub mod sweep;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
@@ -94,18 +95,28 @@ impl Study {
         })
     }
 
-    /// A fingerprint of everything the engines and the parameter draws read (FNV-1a over the
-    /// tables and the laws), so shards of different studies can never be merged.
-    pub fn fingerprint(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |bytes: &[u8]| {
+    /// The study's identity in parts (`scenario::tables::IDENTITY_PARTS`), each an FNV-1a
+    /// hash of everything the engines and the parameter draws read about it, so that a
+    /// merge or resume of another study is refused with the parts that differ named.
+    pub fn identity(&self) -> BTreeMap<String, String> {
+        use scenario::tables::IDENTITY_PARTS;
+        let mut hashes = [0xcbf2_9ce4_8422_2325u64; IDENTITY_PARTS.len()];
+        let mut eat = |part: &'static str, bytes: &[u8]| {
+            let k = IDENTITY_PARTS.iter().position(|&p| p == part).unwrap_or(0);
             for &b in bytes {
-                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+                hashes[k] = (hashes[k] ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
             }
         };
         self.system.identity(&mut eat);
-        eat(format!("{:?}", self.laws).as_bytes());
-        format!("{hash:016x}")
+        self.laws.identity(&mut eat);
+        (IDENTITY_PARTS.iter().zip(hashes))
+            .map(|(part, hash)| (part.to_string(), format!("{hash:016x}")))
+            .collect()
+    }
+
+    /// A fingerprint of the whole study: FNV-1a over its identity's parts.
+    pub fn fingerprint(&self) -> String {
+        fingerprint_of(&self.identity())
     }
 
     /// The units the statistics need to turn integer records into MW and MWh.
@@ -114,6 +125,38 @@ impl Study {
             power_unit_w: self.system.power_unit_w,
             hours: self.system.header.hours,
         }
+    }
+}
+
+/// FNV-1a over the parts of a study's identity (`Study::identity`), in order.
+pub fn fingerprint_of(identity: &BTreeMap<String, String>) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (part, h) in identity {
+        for &b in part.as_bytes().iter().chain(b"=").chain(h.as_bytes()) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The parts in which two identities differ, listed for a refusal ("interfaces and
+/// storage"), or None when either identity is not known or none differs.
+pub fn identity_differences(
+    a: &BTreeMap<String, String>,
+    b: &BTreeMap<String, String>,
+) -> Option<String> {
+    let parts: Vec<&str> = scenario::tables::IDENTITY_PARTS
+        .iter()
+        .copied()
+        .filter(|&p| a.get(p) != b.get(p))
+        .collect();
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    match parts.as_slice() {
+        [] => None,
+        [one] => Some(one.to_string()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
     }
 }
 

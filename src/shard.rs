@@ -4,6 +4,7 @@
 //! Every accumulator is a set of exact integer sums, so merging shards in any order gives
 //! the single run's accumulator, and its summary is byte-identical.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -22,8 +23,11 @@ pub struct ShardFile {
     pub egap_version: String,
     pub scenario: String,
     pub scenario_file: String,
-    /// `Study::fingerprint` of the compiled study.
+    /// `Study::fingerprint` of the compiled study, and its parts (`Study::identity`), so
+    /// that a refused merge can name what differs.
     pub fingerprint: String,
+    #[serde(default)]
+    pub identity: BTreeMap<String, String>,
     pub power_unit_w: u64,
     pub seed: u64,
     /// Trajectories of the whole study.
@@ -79,6 +83,7 @@ impl ShardFile {
             scenario: study.scenario.name.clone(),
             scenario_file: study.scenario.source.display().to_string(),
             fingerprint: study.fingerprint(),
+            identity: study.identity(),
             power_unit_w: study.system.power_unit_w,
             seed,
             total_trajectories: total,
@@ -139,24 +144,55 @@ pub fn merge(paths: &[PathBuf]) -> Result<(ShardFile, RunInfo), Error> {
         .iter()
         .map(|p| ShardFile::read(p).map(|s| (p.clone(), s)))
         .collect::<Result<Vec<_>, _>>()?;
-    let Some((first_path, _)) = shards.first().cloned() else {
+    if shards.is_empty() {
         return Err(Error::Merge("no shard files given".into()));
-    };
+    }
     shards.sort_by_key(|(_, s)| s.first_trajectory);
     let reference = shards[0].1.clone();
     let mut next = 0;
     for (path, s) in &shards {
-        let same = s.fingerprint == reference.fingerprint
-            && s.scenario == reference.scenario
-            && s.egap_version == reference.egap_version
-            && s.seed == reference.seed
-            && s.total_trajectories == reference.total_trajectories
-            && s.shards == reference.shards;
-        if !same {
+        let mut differ = Vec::new();
+        if s.scenario != reference.scenario {
+            differ.push(format!(
+                "scenario (\"{}\" and \"{}\")",
+                reference.scenario, s.scenario
+            ));
+        }
+        if s.fingerprint != reference.fingerprint {
+            differ.push(
+                match crate::identity_differences(&reference.identity, &s.identity) {
+                    Some(parts) => format!("the study's {parts}"),
+                    None => "the study (its fingerprint)".into(),
+                },
+            );
+        }
+        if s.egap_version != reference.egap_version {
+            differ.push(format!(
+                "egap version ({} and {})",
+                reference.egap_version, s.egap_version
+            ));
+        }
+        if s.seed != reference.seed {
+            differ.push(format!("seed ({} and {})", reference.seed, s.seed));
+        }
+        if s.total_trajectories != reference.total_trajectories {
+            differ.push(format!(
+                "total trajectories ({} and {})",
+                reference.total_trajectories, s.total_trajectories
+            ));
+        }
+        if s.shards != reference.shards {
+            differ.push(format!(
+                "shard count ({} and {})",
+                reference.shards, s.shards
+            ));
+        }
+        if !differ.is_empty() {
             return Err(Error::Merge(format!(
-                "{} and {} come from different runs (scenario, its fingerprint, egap version, seed, total trajectories or shard count differ)",
-                first_path.display(),
-                path.display()
+                "{} and {} come from different runs: they differ in {}",
+                shards[0].0.display(),
+                path.display(),
+                differ.join(", ")
             )));
         }
         if s.first_trajectory != next {

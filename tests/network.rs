@@ -312,19 +312,52 @@ dispatch = "{dispatch}"
 fn fingerprint_covers_interfaces_storage_loads_and_regions() {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/west-east/west-east.toml");
-    let plain = Study::load(&path).unwrap().fingerprint();
+    let plain = Study::load(&path).unwrap();
     let with = |setting: &str| {
         let s = egap::sweep::Setting::parse(setting).unwrap();
-        egap::sweep::load_with_settings(&path, &[s])
-            .unwrap()
-            .fingerprint()
+        egap::sweep::load_with_settings(&path, &[s]).unwrap()
     };
     for setting in [
         "interfaces[west-east].limit_mw=300",
         "storage[west battery].energy_mwh=10",
     ] {
-        assert_ne!(with(setting), plain, "{setting}");
+        assert_ne!(
+            with(setting).fingerprint(),
+            plain.fingerprint(),
+            "{setting}"
+        );
     }
+    // A refusal names the parts that differ, and only those.
+    let both = egap::sweep::load_with_settings(
+        &path,
+        &[
+            egap::sweep::Setting::parse("interfaces[west-east].limit_mw=300").unwrap(),
+            egap::sweep::Setting::parse("storage[west battery].energy_mwh=10").unwrap(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        egap::identity_differences(&plain.identity(), &both.identity()).as_deref(),
+        Some("interfaces and storage")
+    );
+    assert_eq!(
+        egap::identity_differences(&plain.identity(), &plain.identity()),
+        None
+    );
+    assert_eq!(egap::fingerprint_of(&plain.identity()), plain.fingerprint());
+    // A law drawn per trajectory is part of the identity too.
+    let us = path.with_file_name("../us-datacenter-2030/us-datacenter-2030.toml");
+    let fixed = egap::sweep::Setting::parse("added_loads[PJM data centres].utilization=0.7");
+    assert_eq!(
+        egap::identity_differences(
+            &Study::load(&us).unwrap().identity(),
+            &egap::sweep::load_with_settings(&us, &[fixed.unwrap()])
+                .unwrap()
+                .identity()
+        )
+        .as_deref(),
+        Some("uncertain parameters")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let edited = |from: &str, to: &str| {
@@ -336,14 +369,86 @@ fn fingerprint_covers_interfaces_storage_loads_and_regions() {
             dir.path().join("profiles.csv"),
         )
         .unwrap();
-        Study::load(&copy).unwrap().fingerprint()
+        Study::load(&copy).unwrap()
     };
-    assert_eq!(edited("name = \"", "name = \"Retitled "), plain);
+    let differences = |s: &Study| egap::identity_differences(&plain.identity(), &s.identity());
+    let retitled = edited("name = \"", "name = \"Retitled ");
+    assert_eq!(retitled.fingerprint(), plain.fingerprint());
     let load = edited("column = \"west_load_mw\"", "column = \"east_load_mw\"");
-    assert_ne!(load, plain, "a region's load");
+    assert_ne!(load.fingerprint(), plain.fingerprint(), "a region's load");
+    // The region reads another column: its load row is the same, its profile is not.
+    assert_eq!(differences(&load).as_deref(), Some("hourly profiles"));
     let region = edited(
         "name = \"west thermal\"\nregion = \"West\"",
         "name = \"west thermal\"\nregion = \"East\"",
     );
-    assert_ne!(region, plain, "a unit's region");
+    assert_ne!(region.fingerprint(), plain.fingerprint(), "a unit's region");
+    assert_eq!(differences(&region).as_deref(), Some("units"));
+}
+
+/// A merge or a resume of another study is refused, and the message names what differs:
+/// shard 2 run after editing an interface and a store, a checkpoint resumed after the same
+/// edit.
+#[test]
+fn state_files_of_edited_studies_are_refused_naming_what_differs() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/west-east/west-east.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let edit = [
+        "interfaces[west-east].limit_mw=300",
+        "storage[west battery].energy_mwh=10",
+    ];
+    let egap = || std::process::Command::new(env!("CARGO_BIN_EXE_egap"));
+    for (k, settings) in [(1, &[][..]), (2, &edit[..])] {
+        let mut run = egap();
+        run.arg("run")
+            .arg(&path)
+            .args(["-n", "400", "--backend", "cpu", "--quiet"])
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(dir.path().join(format!("s{k}")));
+        for s in settings {
+            run.args(["--set", s]);
+        }
+        assert!(run.status().unwrap().success());
+    }
+    let o = egap()
+        .arg("merge")
+        .arg(dir.path().join("s1/shard-1-of-2.json"))
+        .arg(dir.path().join("s2/shard-2-of-2.json"))
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("they differ in the study's interfaces and storage"),
+        "{err}"
+    );
+
+    let plain = Study::load(&path).unwrap();
+    let edited = egap::sweep::load_with_settings(
+        &path,
+        &edit.map(|s| egap::sweep::Setting::parse(s).unwrap()),
+    )
+    .unwrap();
+    let options = egap::RunOptions {
+        trajectories: 400,
+        ..Default::default()
+    };
+    let ck = dir.path().join("run.ckpt");
+    let acc = egap::stats::Accumulator::for_system(&plain.system);
+    egap::checkpoint::save(&ck, &plain, &options, &acc).unwrap();
+    assert!(
+        egap::checkpoint::load(&ck, &plain, &options)
+            .unwrap()
+            .is_some()
+    );
+    let err = egap::checkpoint::load(&ck, &edited, &options)
+        .expect_err("a checkpoint of another study is refused")
+        .to_string();
+    assert!(
+        err.contains("they differ in interfaces and storage"),
+        "{err}"
+    );
 }

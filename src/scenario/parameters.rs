@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 
-use super::tables::{NONE, param};
+use super::tables::{LAWS, NONE, PROFILES, param};
 use super::uncertain::Uncertain;
 use crate::engine::rng;
 
@@ -71,6 +71,76 @@ pub struct EnergySums {
 }
 
 impl ParameterLaws {
+    /// Feeds every law and sum to `eat`, for the study's identity: the laws under
+    /// `tables::LAWS`, the energy sums (functions of the profiles) under `tables::PROFILES`.
+    /// The destructuring names every field, so a field added to the laws cannot be left out.
+    pub fn identity(&self, eat: &mut dyn FnMut(&'static str, &[u8])) {
+        let ParameterLaws {
+            weather_year_cumulative,
+            load_multiplier,
+            project_probabilities,
+            added_loads,
+            units_per_mw,
+            load_scale,
+            stride,
+            project_words,
+            energy:
+                EnergySums {
+                    load,
+                    added_shape,
+                    renewable,
+                    renewable_project,
+                    load_by_region,
+                    added_region,
+                    renewable_region,
+                },
+        } = self;
+        let mut numbers = |xs: &[f64]| {
+            eat(LAWS, &(xs.len() as u64).to_le_bytes());
+            for x in xs {
+                eat(LAWS, &x.to_bits().to_le_bytes());
+            }
+        };
+        numbers(weather_year_cumulative);
+        numbers(project_probabilities);
+        numbers(&[*units_per_mw, *load_scale]);
+        let mut law = |bytes: &[u8]| eat(LAWS, bytes);
+        load_multiplier.identity(&mut law);
+        law(&(added_loads.len() as u64).to_le_bytes());
+        for (size, utilization) in added_loads {
+            size.identity(&mut law);
+            utilization.identity(&mut law);
+        }
+        law(&(*stride as u64).to_le_bytes());
+        law(&(*project_words as u64).to_le_bytes());
+        let mut words = |xs: &[u64]| {
+            eat(PROFILES, &(xs.len() as u64).to_le_bytes());
+            for x in xs {
+                eat(PROFILES, &x.to_le_bytes());
+            }
+        };
+        words(load);
+        for rows in [added_shape, renewable, load_by_region] {
+            words(&[rows.len() as u64]);
+            for row in rows {
+                words(row);
+            }
+        }
+        words(
+            &renewable_project
+                .iter()
+                .map(|&x| u64::from(x))
+                .collect::<Vec<_>>(),
+        );
+        words(&added_region.iter().map(|&x| x as u64).collect::<Vec<_>>());
+        words(
+            &renewable_region
+                .iter()
+                .map(|&x| x as u64)
+                .collect::<Vec<_>>(),
+        );
+    }
+
     /// Whether every trajectory gets the same parameters (no generator needed).
     pub fn is_fixed(&self) -> bool {
         self.weather_year_cumulative.len() == 1

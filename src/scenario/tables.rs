@@ -192,6 +192,29 @@ pub mod param {
     pub const REGION_WORDS: usize = 4;
 }
 
+/// The parts of a study's identity (`CompiledSystem::identity`, then the parameter laws),
+/// named as a refused merge or resume reports them.
+const REGIONS: &str = "regions and their loads";
+const UNITS: &str = "units";
+const RENEWABLES: &str = "renewables";
+const ADDED_LOADS: &str = "added loads";
+const INTERFACES: &str = "interfaces";
+const STORAGE: &str = "storage";
+pub const PROFILES: &str = "hourly profiles";
+const HORIZON: &str = "horizon, power unit and table sizes";
+pub const LAWS: &str = "uncertain parameters";
+pub const IDENTITY_PARTS: [&str; 9] = [
+    REGIONS,
+    UNITS,
+    RENEWABLES,
+    ADDED_LOADS,
+    INTERFACES,
+    STORAGE,
+    PROFILES,
+    HORIZON,
+    LAWS,
+];
+
 /// Everything an engine needs, as flat integer tables.
 #[derive(Clone, Debug)]
 pub struct CompiledSystem {
@@ -250,11 +273,12 @@ impl CompiledSystem {
         power as f64 * self.power_unit_w as f64 / 1.0e6
     }
 
-    /// Feeds every table and name to `eat`, for the study's fingerprint. The destructuring
-    /// names every field, so a field added to the system cannot be left out of its identity
-    /// (two studies that differ only in a region's load, an interface or a store must never
-    /// share shards or checkpoints).
-    pub fn identity(&self, eat: &mut dyn FnMut(&[u8])) {
+    /// Feeds every table and name to `eat`, each under the part of the study it describes
+    /// (see `IDENTITY_PARTS`), for the study's fingerprint. The destructuring names every
+    /// field, so a field added to the system cannot be left out of its identity (two studies
+    /// that differ only in a region's load, an interface or a store must never share shards
+    /// or checkpoints), and a refusal can say which parts differ.
+    pub fn identity(&self, eat: &mut dyn FnMut(&'static str, &[u8])) {
         let CompiledSystem {
             // The study's title is a label: retitling a study keeps its shards.
             name: _,
@@ -283,38 +307,36 @@ impl CompiledSystem {
             log2_table: _,
         } = self;
         // The range tables and the log2 table are functions of the series and of nothing.
-        let mut text = |s: &str| {
-            eat(&(s.len() as u64).to_le_bytes());
-            eat(s.as_bytes());
+        let mut text = |part: &'static str, names: &[String]| {
+            for s in names {
+                eat(part, &(s.len() as u64).to_le_bytes());
+                eat(part, s.as_bytes());
+            }
         };
-        for n in region_names
-            .iter()
-            .chain(interface_names)
-            .chain(storage_names)
-        {
-            text(n);
-        }
-        eat(&power_unit_w.to_le_bytes());
-        eat(bytemuck::bytes_of(header));
-        let mut table = |words: &[u32]| {
-            eat(&(words.len() as u64).to_le_bytes());
-            eat(bytemuck::cast_slice(words));
+        text(REGIONS, region_names);
+        text(INTERFACES, interface_names);
+        text(STORAGE, storage_names);
+        eat(HORIZON, &power_unit_w.to_le_bytes());
+        eat(HORIZON, bytemuck::bytes_of(header));
+        let mut table = |part: &'static str, words: &[u32]| {
+            eat(part, &(words.len() as u64).to_le_bytes());
+            eat(part, bytemuck::cast_slice(words));
         };
-        table(bytemuck::cast_slice(units));
-        table(hourly_units);
-        table(bytemuck::cast_slice(std::slice::from_ref(load)));
-        table(bytemuck::cast_slice(loads));
-        table(unit_region);
-        table(renewable_region);
-        table(added_load_region);
-        table(bytemuck::cast_slice(interfaces));
-        table(bytemuck::cast_slice(storage));
-        table(bytemuck::cast_slice(renewables));
-        table(bytemuck::cast_slice(region_fold));
-        table(walk_renewables);
-        table(walk_hourly_units);
-        table(bytemuck::cast_slice(added_loads));
-        table(series);
+        table(UNITS, bytemuck::cast_slice(units));
+        table(UNITS, hourly_units);
+        table(UNITS, unit_region);
+        table(UNITS, walk_hourly_units);
+        table(REGIONS, bytemuck::cast_slice(std::slice::from_ref(load)));
+        table(REGIONS, bytemuck::cast_slice(loads));
+        table(RENEWABLES, bytemuck::cast_slice(renewables));
+        table(RENEWABLES, renewable_region);
+        table(RENEWABLES, walk_renewables);
+        table(RENEWABLES, bytemuck::cast_slice(region_fold));
+        table(ADDED_LOADS, bytemuck::cast_slice(added_loads));
+        table(ADDED_LOADS, added_load_region);
+        table(INTERFACES, bytemuck::cast_slice(interfaces));
+        table(STORAGE, bytemuck::cast_slice(storage));
+        table(PROFILES, series);
     }
 }
 

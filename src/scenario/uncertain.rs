@@ -49,6 +49,29 @@ impl Uncertain {
         matches!(self.law, Law::Fixed(_))
     }
 
+    /// Feeds the law's kind, the numbers that define it and its support to `eat`, for a
+    /// study's identity (two studies whose draws differ must never share shards).
+    pub fn identity(&self, eat: &mut dyn FnMut(&[u8])) {
+        use statrs::statistics::{Distribution as _, Mode as _};
+        let Uncertain { law, min, max } = self;
+        let (kind, numbers): (u8, Vec<f64>) = match law {
+            Law::Fixed(v) => (0, vec![*v]),
+            Law::Normal(d) => (1, vec![d.mean().unwrap_or(0.0), d.std_dev().unwrap_or(0.0)]),
+            Law::LogNormal(d) => (2, vec![d.location(), d.scale()]),
+            Law::Uniform(d) => (3, vec![d.min(), d.max()]),
+            Law::Triangular(d) => (4, vec![d.min(), d.max(), d.mode().unwrap_or(0.0)]),
+            Law::Beta(d, low, high) => (5, vec![d.shape_a(), d.shape_b(), *low, *high]),
+            Law::Discrete(values, cumulative) => {
+                (6, values.iter().chain(cumulative).copied().collect())
+            }
+        };
+        eat(&[kind]);
+        eat(&(numbers.len() as u64).to_le_bytes());
+        for x in numbers.iter().chain([min, max]) {
+            eat(&x.to_bits().to_le_bytes());
+        }
+    }
+
     /// One draw, clamped to the support.
     pub fn sample<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let v = match &self.law {
