@@ -379,19 +379,24 @@ pub fn walk(
             let table = w.table.filter(|_| !quiet_piece && w.block_may_surplus);
             let mut run = a;
             while run < b {
-                let (e, quiet) = match table {
-                    None => (b, quiet_piece),
-                    Some(t) if w.tables.surplus(t, run) => (w.tables.next(t, false, run, b), false),
+                // (end of the run, whether it is quiet, whether each of its hours is known to
+                // have a surplus)
+                let (e, quiet, surplus) = match table {
+                    None => (b, quiet_piece, false),
+                    Some(t) if w.tables.surplus(t, run) => {
+                        (w.tables.next(t, false, run, b), false, true)
+                    }
                     Some(t) => (
                         w.tables.next(t, true, run, b),
                         rest_is_quiet(sys, p, states, w, a / QUIET_BLOCK),
+                        false,
                     ),
                 };
                 if quiet {
                     quiet_stretch(sys, w, flows, run, e);
                 } else {
                     for hour in run..e {
-                        walk_hour(sys, p, states, w, risk, records, flows, hour);
+                        walk_hour(sys, p, states, w, risk, records, flows, hour, surplus);
                     }
                 }
                 run = e;
@@ -571,7 +576,8 @@ fn quiet_stretch(sys: &CompiledSystem, w: &RegionsState, flows: &mut [FlowRecord
     }
 }
 
-/// One hour walked and dispatched.
+/// One hour walked and dispatched; `surplus` when some region is known to have a renewable
+/// surplus in it (so it is not quiet).
 #[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
 fn walk_hour(
     sys: &CompiledSystem,
@@ -582,6 +588,7 @@ fn walk_hour(
     records: &mut [TrajectoryRecord],
     flows: &mut [FlowRecord],
     h: u32,
+    surplus: bool,
 ) {
     let n_links = sys.interfaces.len();
     let n_stores = sys.storage.len();
@@ -637,13 +644,17 @@ fn walk_hour(
         };
     }
 
-    let (quiet, solve) = settle_quiet_hour(
-        &w.regions,
-        &mut w.stores,
-        &mut w.need,
-        &mut w.spare,
-        &mut w.give,
-    );
+    let (quiet, solve) = if surplus {
+        (false, true)
+    } else {
+        settle_quiet_hour(
+            &w.regions,
+            &mut w.stores,
+            &mut w.need,
+            &mut w.spare,
+            &mut w.give,
+        )
+    };
     if solve {
         solve_prepared(&w.regions, &w.links, &w.stores, &mut w.net);
         for (s, (charge, discharge)) in w
