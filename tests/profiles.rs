@@ -451,6 +451,21 @@ fn spec_errors_name_the_file_line_and_field() {
     assert_eq!(several.len(), 2, "{several:?}");
     assert!(several[0].contains("hours: must be a whole number from 24 to 8784, not 9000"));
     assert!(several[1].contains("weather_years: \"cold\" appears twice"));
+    // More columns than a profile file egap reads back may hold: refused before generating.
+    let years: Vec<String> = (0..=egap::profiles::MAX_COLUMNS / 3)
+        .map(|y| format!("\"y{y}\""))
+        .collect();
+    let wide = messages(&SMALL_SPEC.replace(
+        "weather_years = [\"cold\", \"warm\"]",
+        &format!("weather_years = [{}]", years.join(", ")),
+    ));
+    assert_eq!(wide.len(), 1, "{wide:?}");
+    assert!(
+        wide[0].contains(
+            "3 series in 667 weather years make 2001 columns; a profile file holds at most 2000"
+        ),
+        "{wide:?}"
+    );
 }
 
 #[test]

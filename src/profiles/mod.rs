@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 pub use load::LoadSpec;
 pub use solar::SolarSpec;
-pub use spec::{Model, Series, Spec, parse_spec, read_spec};
+pub use spec::{MAX_COLUMNS, Model, Series, Spec, parse_spec, read_spec};
 pub use wind::WindSpec;
 
 use crate::scenario::Diagnostic;

@@ -70,6 +70,10 @@ pub const MAX_HOURS: i64 = 8784;
 pub const MIN_HOURS: i64 = 24;
 /// Largest spec file read, bytes.
 const MAX_SPEC_BYTES: u64 = 1 << 20;
+/// Most columns (series × weather years) a spec may ask for: 8,784 hours of 2,000 columns
+/// write about 180 MB, within what a scenario reads from one profile file
+/// (`scenario::profile::MAX_PROFILE_BYTES`), and hold 140 MB while they are generated.
+pub const MAX_COLUMNS: usize = 2000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +224,21 @@ impl Checker<'_> {
             .collect();
         self.names(&names, "series → name");
         self.distinct_columns(&names, &weather_years);
+        let columns = names.len() * weather_years.len();
+        if columns > MAX_COLUMNS {
+            self.at(
+                raw.weather_years.span().start,
+                "weather_years",
+                format!(
+                    "{} series in {} weather years make {columns} columns; a profile file \
+                     holds at most {MAX_COLUMNS} (so that a scenario can read it back, \
+                     within {} MiB): split the series over several spec files",
+                    names.len(),
+                    weather_years.len(),
+                    crate::scenario::profile::MAX_PROFILE_BYTES >> 20
+                ),
+            );
+        }
         let series = raw
             .series
             .iter()
