@@ -16,10 +16,12 @@
 //! A walked hour: each region's demand, renewable output and available dispatchable capacity,
 //! each interface's limits after circuit outages, and each store's charge and discharge room
 //! are formed (renewables and hourly-capacity units of no project are read as one folded
-//! series per region, `RegionFold`, less the units that are down; where each series starts is
-//! found once per trajectory, and interface limits change only with circuit outages unless
-//! they are hourly); then the hour is dispatched (`network::dispatch_prepared`, the network
-//! laid out once per trajectory) and the states of charge advance.
+//! series per region, `RegionFold`, less the few units that are down — the `counted` ones;
+//! what does not depend on outages comes from the trajectory's table of terms when it has one,
+//! else from series whose starts were found once per trajectory; interface limits change only
+//! with circuit outages unless they are hourly); then the hour is dispatched
+//! (`network::solve_prepared`, the network laid out once per trajectory) and the states of
+//! charge advance.
 //!
 //! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
 //! storage charges from its own region's dispatchable surplus; when every region can fill its
