@@ -7,8 +7,8 @@
 //! per block) show that no hour in it can matter: no region can have a renewable surplus
 //! (which does not depend on the fleet, so it is decided once per block), no region can be
 //! short, and no store can change state (every available reliability store is full, every
-//! available shift store empty). Nothing then happens in any of its hours but the store's full or empty hour
-//! counts, which the skip adds. Demand and renewable energy come from the host (per region),
+//! available shift store empty). Nothing then happens in any of its hours but the store's
+//! full or empty hour counts, which the skip adds. Demand and renewable energy come from the host (per region),
 //! so skipped hours need no sums. When the trajectory's parameter block has a table of its
 //! regions' terms (`region_terms`), the hours with a surplus are known exactly, so in a block
 //! that has some, the runs of hours between them are skipped on the other two conditions.
