@@ -240,3 +240,103 @@ impl TermTables {
         &self.tables[i].cells[at..at + regions]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `next` finds the first hour of either kind from any hour, across word boundaries,
+    /// and never past `end`; it agrees with reading the bits one by one.
+    #[test]
+    fn next_finds_the_first_hour_of_each_kind() {
+        let hours = 200u32;
+        let surplus_hours = [3u32, 4, 63, 64, 65, 127, 128, 190];
+        let mut bits = vec![0u64; (hours as usize).div_ceil(64)];
+        for &h in &surplus_hours {
+            bits[h as usize / 64] |= 1 << (h % 64);
+        }
+        let tables = TermTables {
+            tables: vec![Table {
+                block: Vec::new(),
+                cells: Vec::new(),
+                surplus: bits,
+                used: 0,
+            }],
+            seen: Vec::new(),
+            clock: 0,
+        };
+        for end in [1, 63, 64, 65, 128, 191, hours] {
+            for h in 0..end {
+                for kind in [true, false] {
+                    let slow = (h..end)
+                        .find(|&k| surplus_hours.contains(&k) == kind)
+                        .unwrap_or(end);
+                    assert_eq!(tables.next(0, kind, h, end), slow, "{kind} {h} {end}");
+                }
+                assert_eq!(tables.surplus(0, h), surplus_hours.contains(&h));
+            }
+        }
+    }
+
+    /// A block's table is made the second time the block is met, holds the terms formed
+    /// hour by hour and the hours with a surplus, and the least recently chosen of
+    /// MOST_TABLES is the one replaced.
+    #[test]
+    fn tables_are_made_on_the_second_meeting_and_hold_the_hourly_terms() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/west-east/west-east.toml");
+        let study = crate::Study::load(&path).unwrap();
+        let sys = &study.system;
+        let n = sys.header.regions as usize;
+        let block_with = |fraction: u32| {
+            let mut block = vec![0u32; study.laws.stride];
+            study.laws.draw(1, 0, &mut block);
+            block[crate::scenario::tables::param::LOAD_FRACTION] = fraction;
+            block
+        };
+        let mut tables = TermTables::default();
+        let mut starts = SeriesStarts::default();
+        let mut choose = |tables: &mut TermTables, block: &[u32]| {
+            let p = Params::unpack(sys, block);
+            starts.find(sys, &p);
+            tables.choose(sys, &p, block, &starts)
+        };
+        let first = block_with(0);
+        assert_eq!(choose(&mut tables, &first), None, "met once");
+        let i = choose(&mut tables, &first).expect("met twice");
+        let p = Params::unpack(sys, &first);
+        let mut formed = SeriesStarts::default();
+        formed.find(sys, &p);
+        let mut terms = vec![RegionHour::default(); n];
+        let (mut surplus, mut none) = (0, 0);
+        for h in 0..sys.header.hours {
+            formed.hour(sys, &p, h, &vec![0; n], &mut terms);
+            assert_eq!(tables.hour(i, h, n), &terms[..], "hour {h}");
+            let any = terms.iter().any(|g| g.renewable > g.demand);
+            assert_eq!(tables.surplus(i, h), any, "hour {h}");
+            (surplus, none) = if any {
+                (surplus + 1, none)
+            } else {
+                (surplus, none + 1)
+            };
+        }
+        assert!(surplus > 0 && none > 0, "{surplus} {none}");
+        // Four more blocks, with the first chosen again after the third: the second is then
+        // the least recently chosen, and the fifth replaces it.
+        let others: Vec<Vec<u32>> = (1..5).map(|k| block_with(k << 28)).collect();
+        for (k, block) in others.iter().enumerate() {
+            if k == 3 {
+                assert_eq!(choose(&mut tables, &first), Some(i));
+            }
+            assert_eq!(choose(&mut tables, block), None);
+            assert!(choose(&mut tables, block).is_some());
+        }
+        assert_eq!(tables.tables.len(), MOST_TABLES);
+        assert_eq!(choose(&mut tables, &first), Some(i), "kept");
+        assert_eq!(
+            choose(&mut tables, &others[0]),
+            None,
+            "replaced: met once again"
+        );
+    }
+}
