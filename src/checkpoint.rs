@@ -82,9 +82,10 @@ pub fn load(
             env!("CARGO_PKG_VERSION")
         )));
     }
-    if c.fingerprint != study.fingerprint() {
+    let identity = study.identity();
+    if c.fingerprint != crate::fingerprint_of(&identity) {
         return Err(bad(
-            match crate::identity_differences(&c.identity, &study.identity()) {
+            match crate::identity_differences(&c.identity, &identity) {
                 Some(parts) => format!(
                     "it was written for a different study (or the scenario has changed): they differ in {parts}"
                 ),
@@ -120,11 +121,12 @@ pub fn save(
     options: &RunOptions,
     accumulator: &Accumulator,
 ) -> Result<(), Error> {
+    let identity = study.identity();
     let mut c = Checkpoint {
         format: FORMAT.into(),
         egap_version: env!("CARGO_PKG_VERSION").into(),
-        fingerprint: study.fingerprint(),
-        identity: study.identity(),
+        fingerprint: crate::fingerprint_of(&identity),
+        identity,
         seed: options.seed,
         first_trajectory: options.first_trajectory,
         trajectories: options.trajectories,

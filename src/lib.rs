@@ -40,6 +40,7 @@ use std::sync::mpsc;
 
 use engine::gpu::GpuError;
 use engine::{ChunkRecords, Engine, Prepared};
+use scenario::tables::IdentityPart;
 use scenario::{CompiledSystem, ParameterLaws, Scenario, ScenarioError};
 use stats::Accumulator;
 
@@ -95,22 +96,16 @@ impl Study {
         })
     }
 
-    /// The study's identity in parts (`scenario::tables::IDENTITY_PARTS`), each an FNV-1a
+    /// The study's identity in parts (`scenario::tables::IdentityPart`), each an FNV-1a
     /// hash of everything the engines and the parameter draws read about it, so that a
     /// merge or resume of another study is refused with the parts that differ named.
     pub fn identity(&self) -> BTreeMap<String, String> {
-        use scenario::tables::IDENTITY_PARTS;
-        let mut hashes = [0xcbf2_9ce4_8422_2325u64; IDENTITY_PARTS.len()];
-        let mut eat = |part: &'static str, bytes: &[u8]| {
-            let k = IDENTITY_PARTS.iter().position(|&p| p == part).unwrap_or(0);
-            for &b in bytes {
-                hashes[k] = (hashes[k] ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
-        };
+        let mut hashes = [seal::Fnv1a::new(); IdentityPart::ALL.len()];
+        let mut eat = |part: IdentityPart, bytes: &[u8]| hashes[part as usize].eat(bytes);
         self.system.identity(&mut eat);
         self.laws.identity(&mut eat);
-        (IDENTITY_PARTS.iter().zip(hashes))
-            .map(|(part, hash)| (part.to_string(), format!("{hash:016x}")))
+        (IdentityPart::ALL.iter().zip(hashes))
+            .map(|(part, hash)| (part.name().to_string(), hash.hex()))
             .collect()
     }
 
@@ -130,13 +125,13 @@ impl Study {
 
 /// FNV-1a over the parts of a study's identity (`Study::identity`), in order.
 pub fn fingerprint_of(identity: &BTreeMap<String, String>) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = seal::Fnv1a::new();
     for (part, h) in identity {
-        for &b in part.as_bytes().iter().chain(b"=").chain(h.as_bytes()) {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        hash.eat(part.as_bytes());
+        hash.eat(b"=");
+        hash.eat(h.as_bytes());
     }
-    format!("{hash:016x}")
+    hash.hex()
 }
 
 /// The parts in which two identities differ, listed for a refusal ("interfaces and
@@ -145,14 +140,12 @@ pub fn identity_differences(
     a: &BTreeMap<String, String>,
     b: &BTreeMap<String, String>,
 ) -> Option<String> {
-    let parts: Vec<&str> = scenario::tables::IDENTITY_PARTS
-        .iter()
-        .copied()
-        .filter(|&p| a.get(p) != b.get(p))
-        .collect();
     if a.is_empty() || b.is_empty() {
         return None;
     }
+    let parts: Vec<&str> = (IdentityPart::ALL.iter().map(|p| p.name()))
+        .filter(|&p| a.get(p) != b.get(p))
+        .collect();
     match parts.as_slice() {
         [] => None,
         [one] => Some(one.to_string()),

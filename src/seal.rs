@@ -16,13 +16,25 @@ pub trait Sealed: Serialize {
     fn checksum_field(&mut self) -> &mut String;
 }
 
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// FNV-1a (64 bits), fed in pieces: the checksum here and the study's identity hashes.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv1a(u64);
+
+impl Fnv1a {
+    pub(crate) fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
     }
-    h
+
+    pub(crate) fn eat(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// The hash as 16 hex digits.
+    pub(crate) fn hex(self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 /// The checksum of `value` as it serialises with an empty checksum field.
@@ -30,7 +42,9 @@ fn checksum_of<T: Sealed>(value: &mut T) -> Result<String, serde_json::Error> {
     let kept = std::mem::take(value.checksum_field());
     let body = serde_json::to_string(value);
     *value.checksum_field() = kept;
-    Ok(format!("{ALGORITHM}{:016x}", fnv1a64(body?.as_bytes())))
+    let mut hash = Fnv1a::new();
+    hash.eat(body?.as_bytes());
+    Ok(format!("{ALGORITHM}{}", hash.hex()))
 }
 
 /// Serialises `value` with its checksum filled in.

@@ -77,13 +77,14 @@ impl ShardFile {
         accumulator: Accumulator,
     ) -> ShardFile {
         let (first_trajectory, trajectories) = range(total, shard, shards);
+        let identity = study.identity();
         ShardFile {
             format: FORMAT.into(),
             egap_version: env!("CARGO_PKG_VERSION").into(),
             scenario: study.scenario.name.clone(),
             scenario_file: study.scenario.source.display().to_string(),
-            fingerprint: study.fingerprint(),
-            identity: study.identity(),
+            fingerprint: crate::fingerprint_of(&identity),
+            identity,
             power_unit_w: study.system.power_unit_w,
             seed,
             total_trajectories: total,

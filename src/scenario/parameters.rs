@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
 
-use super::tables::{LAWS, NONE, PROFILES, param};
+use super::tables::{IdentityPart, NONE, param};
 use super::uncertain::Uncertain;
 use crate::engine::rng;
 
@@ -71,10 +71,11 @@ pub struct EnergySums {
 }
 
 impl ParameterLaws {
-    /// Feeds every law and sum to `eat`, for the study's identity: the laws under
-    /// `tables::LAWS`, the energy sums (functions of the profiles) under `tables::PROFILES`.
-    /// The destructuring names every field, so a field added to the laws cannot be left out.
-    pub fn identity(&self, eat: &mut dyn FnMut(&'static str, &[u8])) {
+    /// Feeds every law and sum to `eat`, for the study's identity: the laws as
+    /// `IdentityPart::Laws`, the energy sums (functions of the profiles) as
+    /// `IdentityPart::Profiles`. The destructuring names every field, so a field added to the
+    /// laws cannot be left out.
+    pub fn identity(&self, eat: &mut dyn FnMut(IdentityPart, &[u8])) {
         let ParameterLaws {
             weather_year_cumulative,
             load_multiplier,
@@ -95,16 +96,26 @@ impl ParameterLaws {
                     renewable_region,
                 },
         } = self;
-        let mut numbers = |xs: &[f64]| {
-            eat(LAWS, &(xs.len() as u64).to_le_bytes());
+        /// A length, then each value's 8 bytes.
+        fn words(
+            eat: &mut dyn FnMut(IdentityPart, &[u8]),
+            part: IdentityPart,
+            xs: impl ExactSizeIterator<Item = u64>,
+        ) {
+            eat(part, &(xs.len() as u64).to_le_bytes());
             for x in xs {
-                eat(LAWS, &x.to_bits().to_le_bytes());
+                eat(part, &x.to_le_bytes());
             }
-        };
-        numbers(weather_year_cumulative);
-        numbers(project_probabilities);
-        numbers(&[*units_per_mw, *load_scale]);
-        let mut law = |bytes: &[u8]| eat(LAWS, bytes);
+        }
+        let laws = IdentityPart::Laws;
+        for xs in [
+            &weather_year_cumulative[..],
+            project_probabilities,
+            &[*units_per_mw, *load_scale],
+        ] {
+            words(eat, laws, xs.iter().map(|x| x.to_bits()));
+        }
+        let mut law = |bytes: &[u8]| eat(laws, bytes);
         load_multiplier.identity(&mut law);
         law(&(added_loads.len() as u64).to_le_bytes());
         for (size, utilization) in added_loads {
@@ -113,32 +124,21 @@ impl ParameterLaws {
         }
         law(&(*stride as u64).to_le_bytes());
         law(&(*project_words as u64).to_le_bytes());
-        let mut words = |xs: &[u64]| {
-            eat(PROFILES, &(xs.len() as u64).to_le_bytes());
-            for x in xs {
-                eat(PROFILES, &x.to_le_bytes());
-            }
-        };
-        words(load);
+        let profiles = IdentityPart::Profiles;
+        words(eat, profiles, load.iter().copied());
         for rows in [added_shape, renewable, load_by_region] {
-            words(&[rows.len() as u64]);
+            words(eat, profiles, [rows.len() as u64].into_iter());
             for row in rows {
-                words(row);
+                words(eat, profiles, row.iter().copied());
             }
         }
         words(
-            &renewable_project
-                .iter()
-                .map(|&x| u64::from(x))
-                .collect::<Vec<_>>(),
+            eat,
+            profiles,
+            renewable_project.iter().map(|&x| u64::from(x)),
         );
-        words(&added_region.iter().map(|&x| x as u64).collect::<Vec<_>>());
-        words(
-            &renewable_region
-                .iter()
-                .map(|&x| x as u64)
-                .collect::<Vec<_>>(),
-        );
+        words(eat, profiles, added_region.iter().map(|&x| x as u64));
+        words(eat, profiles, renewable_region.iter().map(|&x| x as u64));
     }
 
     /// Whether every trajectory gets the same parameters (no generator needed).

@@ -193,27 +193,48 @@ pub mod param {
 }
 
 /// The parts of a study's identity (`CompiledSystem::identity`, then the parameter laws),
-/// named as a refused merge or resume reports them.
-const REGIONS: &str = "regions and their loads";
-const UNITS: &str = "units";
-const RENEWABLES: &str = "renewables";
-const ADDED_LOADS: &str = "added loads";
-const INTERFACES: &str = "interfaces";
-const STORAGE: &str = "storage";
-pub const PROFILES: &str = "hourly profiles";
-const HORIZON: &str = "horizon, power unit and table sizes";
-pub const LAWS: &str = "uncertain parameters";
-pub const IDENTITY_PARTS: [&str; 9] = [
-    REGIONS,
-    UNITS,
-    RENEWABLES,
-    ADDED_LOADS,
-    INTERFACES,
-    STORAGE,
-    PROFILES,
-    HORIZON,
-    LAWS,
-];
+/// each hashed on its own so that a refused merge or resume can name the parts that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityPart {
+    Regions,
+    Units,
+    Renewables,
+    AddedLoads,
+    Interfaces,
+    Storage,
+    Profiles,
+    Horizon,
+    Laws,
+}
+
+impl IdentityPart {
+    pub const ALL: [IdentityPart; 9] = [
+        IdentityPart::Regions,
+        IdentityPart::Units,
+        IdentityPart::Renewables,
+        IdentityPart::AddedLoads,
+        IdentityPart::Interfaces,
+        IdentityPart::Storage,
+        IdentityPart::Profiles,
+        IdentityPart::Horizon,
+        IdentityPart::Laws,
+    ];
+
+    /// The part as a refusal names it (and as shards and checkpoints key it).
+    pub fn name(self) -> &'static str {
+        match self {
+            IdentityPart::Regions => "regions and their loads",
+            IdentityPart::Units => "units",
+            IdentityPart::Renewables => "renewables",
+            IdentityPart::AddedLoads => "added loads",
+            IdentityPart::Interfaces => "interfaces",
+            IdentityPart::Storage => "storage",
+            IdentityPart::Profiles => "hourly profiles",
+            IdentityPart::Horizon => "horizon, power unit and table sizes",
+            IdentityPart::Laws => "uncertain parameters",
+        }
+    }
+}
 
 /// Everything an engine needs, as flat integer tables.
 #[derive(Clone, Debug)]
@@ -274,11 +295,12 @@ impl CompiledSystem {
     }
 
     /// Feeds every table and name to `eat`, each under the part of the study it describes
-    /// (see `IDENTITY_PARTS`), for the study's fingerprint. The destructuring names every
+    /// (see `IdentityPart`), for the study's fingerprint. The destructuring names every
     /// field, so a field added to the system cannot be left out of its identity (two studies
     /// that differ only in a region's load, an interface or a store must never share shards
     /// or checkpoints), and a refusal can say which parts differ.
-    pub fn identity(&self, eat: &mut dyn FnMut(&'static str, &[u8])) {
+    pub fn identity(&self, eat: &mut dyn FnMut(IdentityPart, &[u8])) {
+        use IdentityPart::*;
         let CompiledSystem {
             // The study's title is a label: retitling a study keeps its shards.
             name: _,
@@ -307,36 +329,36 @@ impl CompiledSystem {
             log2_table: _,
         } = self;
         // The range tables and the log2 table are functions of the series and of nothing.
-        let mut text = |part: &'static str, names: &[String]| {
+        let mut text = |part: IdentityPart, names: &[String]| {
             for s in names {
                 eat(part, &(s.len() as u64).to_le_bytes());
                 eat(part, s.as_bytes());
             }
         };
-        text(REGIONS, region_names);
-        text(INTERFACES, interface_names);
-        text(STORAGE, storage_names);
-        eat(HORIZON, &power_unit_w.to_le_bytes());
-        eat(HORIZON, bytemuck::bytes_of(header));
-        let mut table = |part: &'static str, words: &[u32]| {
+        text(Regions, region_names);
+        text(Interfaces, interface_names);
+        text(Storage, storage_names);
+        eat(Horizon, &power_unit_w.to_le_bytes());
+        eat(Horizon, bytemuck::bytes_of(header));
+        let mut table = |part: IdentityPart, words: &[u32]| {
             eat(part, &(words.len() as u64).to_le_bytes());
             eat(part, bytemuck::cast_slice(words));
         };
-        table(UNITS, bytemuck::cast_slice(units));
-        table(UNITS, hourly_units);
-        table(UNITS, unit_region);
-        table(UNITS, walk_hourly_units);
-        table(REGIONS, bytemuck::cast_slice(std::slice::from_ref(load)));
-        table(REGIONS, bytemuck::cast_slice(loads));
-        table(RENEWABLES, bytemuck::cast_slice(renewables));
-        table(RENEWABLES, renewable_region);
-        table(RENEWABLES, walk_renewables);
-        table(RENEWABLES, bytemuck::cast_slice(region_fold));
-        table(ADDED_LOADS, bytemuck::cast_slice(added_loads));
-        table(ADDED_LOADS, added_load_region);
-        table(INTERFACES, bytemuck::cast_slice(interfaces));
-        table(STORAGE, bytemuck::cast_slice(storage));
-        table(PROFILES, series);
+        table(Units, bytemuck::cast_slice(units));
+        table(Units, hourly_units);
+        table(Units, unit_region);
+        table(Units, walk_hourly_units);
+        table(Regions, bytemuck::cast_slice(std::slice::from_ref(load)));
+        table(Regions, bytemuck::cast_slice(loads));
+        table(Renewables, bytemuck::cast_slice(renewables));
+        table(Renewables, renewable_region);
+        table(Renewables, walk_renewables);
+        table(Renewables, bytemuck::cast_slice(region_fold));
+        table(AddedLoads, bytemuck::cast_slice(added_loads));
+        table(AddedLoads, added_load_region);
+        table(Interfaces, bytemuck::cast_slice(interfaces));
+        table(Storage, bytemuck::cast_slice(storage));
+        table(Profiles, series);
     }
 }
 
