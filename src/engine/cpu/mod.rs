@@ -8,6 +8,7 @@ pub mod network;
 mod outages;
 mod region_terms;
 pub mod regions;
+mod settled_hours;
 mod terms;
 mod trajectory;
 

@@ -506,6 +506,88 @@ pub fn solve_prepared(
     stores: &[StoreHour],
     net: &mut Network,
 ) {
+    let support = fill_capacities(regions, links, stores, net);
+    net.successive_shortest_paths(regions.len() + 2, support);
+}
+
+/// What the successive shortest paths pushed in one hour, in order: each path (its arcs
+/// from the sink back to the source) and the amount pushed along it.
+pub type Pushes = Vec<(u32, Vec<u16>)>;
+
+/// The min-cost flow of one hour, like `solve_prepared`, with every path found afresh by
+/// Bellman-Ford and recorded in `pushes` (for `settled_hours`, which replays the paths of
+/// an hour; the answer left in the residual graph is the same).
+pub fn solve_recorded(
+    regions: &[RegionHour],
+    links: &[LinkHour],
+    stores: &[StoreHour],
+    net: &mut Network,
+    pushes: &mut Pushes,
+) {
+    fill_capacities(regions, links, stores, net);
+    pushes.clear();
+    loop {
+        net.fresh_path(regions.len() + 2);
+        if net.path.is_empty() {
+            break;
+        }
+        let path = std::mem::take(&mut net.path);
+        let amount = path.iter().map(|&a| net.capacity[usize::from(a)]).min();
+        net.augment(&path);
+        pushes.push((amount.unwrap_or(0), path.clone()));
+        net.path = path;
+    }
+}
+
+/// What an arc of the residual graph stands for, as `settled_hours` reads a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArcRole {
+    /// Region r's renewable surplus (from the source).
+    RenewableSurplus(usize),
+    /// A push along it moves power over link i in its `from` → `to` direction: its forward
+    /// arc, or the reverse of its backward arc.
+    LinkForward(usize),
+    /// The other direction: its backward arc, or the reverse of its forward arc.
+    LinkBackward(usize),
+    /// Store s's charging (to the sink).
+    StoreCharge(usize),
+    /// Any other arc: dispatchable surplus, deficit, displaceable output, a discharge, or
+    /// the reverse of one of these.
+    Other,
+}
+
+impl Network {
+    /// The role of arc `a` in the network as laid out by `prepare`.
+    pub fn arc_role(&self, a: usize) -> ArcRole {
+        let (region_arcs, link_arcs) = (8 * self.regions, 4 * self.links);
+        if a < region_arcs {
+            match a % 8 {
+                0 => ArcRole::RenewableSurplus(a / 8),
+                _ => ArcRole::Other,
+            }
+        } else if a < region_arcs + link_arcs {
+            let k = a - region_arcs;
+            // Forward arc and the reverse of the backward one move power from → to.
+            match k % 4 {
+                0 | 3 => ArcRole::LinkForward(k / 4),
+                _ => ArcRole::LinkBackward(k / 4),
+            }
+        } else if (a - region_arcs - link_arcs) % 4 == 2 {
+            ArcRole::StoreCharge((a - region_arcs - link_arcs) / 4)
+        } else {
+            ArcRole::Other
+        }
+    }
+}
+
+/// Sets the residual graph's capacities for one hour, and returns its support (the arcs
+/// with capacity, as bits; read when the network remembers its paths).
+fn fill_capacities(
+    regions: &[RegionHour],
+    links: &[LinkHour],
+    stores: &[StoreHour],
+    net: &mut Network,
+) -> Support {
     let n = regions.len();
     // Arc order: per region [renewable surplus, dispatchable surplus, deficit, displaceable],
     // then per link [forward, backward], then per store [discharge, charge]; each arc is
@@ -552,7 +634,7 @@ pub fn solve_prepared(
         let k = k + 4 * s;
         support[byte(k)] |= half_byte([st.discharge, st.charge]) << (k % 8);
     }
-    net.successive_shortest_paths(n + 2, Support::from_le_bytes(support));
+    Support::from_le_bytes(support)
 }
 
 impl Network {

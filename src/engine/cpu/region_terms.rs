@@ -16,7 +16,9 @@
 use crate::engine::cpu::network::RegionHour;
 use crate::scenario::tables::{CompiledSystem, NONE, Q31_ONE, TermRow};
 
+use super::settled_hours::{SettledDispatch, SettledHours, Settling};
 use super::terms::{self, Params};
+use crate::engine::cpu::network::{LinkHour, StoreHour};
 
 /// The start of a series that is absent (a region without folded renewables, say).
 pub const ABSENT: usize = usize::MAX;
@@ -133,6 +135,9 @@ struct Table {
     /// Bit h set when some region has a renewable surplus in hour h (renewable output above
     /// demand), which no outage changes: the walk skips the quiet hours between them.
     surplus: Vec<u64>,
+    /// The dispatch of its surplus hours for trajectories whose fleet covers every region's
+    /// need, settled as the hours are met.
+    settled: SettledHours,
     /// When it was last chosen (in trajectories): the least recent is replaced first.
     used: u64,
 }
@@ -145,6 +150,8 @@ pub struct TermTables {
     seen: Vec<Vec<u32>>,
     /// Trajectories started with this store.
     clock: u64,
+    /// Scratch for settling an hour.
+    settling: Settling,
 }
 
 impl TermTables {
@@ -182,6 +189,7 @@ impl TermTables {
                 block: Vec::new(),
                 cells: Vec::new(),
                 surplus: Vec::new(),
+                settled: SettledHours::default(),
                 used: 0,
             });
             self.tables.len() - 1
@@ -200,6 +208,7 @@ impl TermTables {
         t.surplus.clear();
         t.surplus
             .resize((sys.header.hours as usize).div_ceil(64), 0);
+        t.settled.reset(sys.header.hours as usize);
         let no_firm = vec![0; regions];
         for (h, cells) in t.cells.chunks_exact_mut(regions.max(1)).enumerate() {
             starts.hour(sys, p, h as u32, &no_firm, cells);
@@ -233,6 +242,24 @@ impl TermTables {
         (word as u32 * 64 + found.trailing_zeros()).min(end)
     }
 
+    /// Hour `h`'s settled dispatch in table `i` (see `settled_hours`), for an hour with a
+    /// surplus, every circuit up, every region's need covered and no reliability store with
+    /// room; None when the hour is walked.
+    #[inline(always)]
+    pub fn settled(
+        &mut self,
+        i: usize,
+        h: u32,
+        regions: &[RegionHour],
+        links: &[LinkHour],
+        stores: &[StoreHour],
+    ) -> Option<SettledDispatch<'_>> {
+        let settling = &mut self.settling;
+        self.tables[i]
+            .settled
+            .hour(h, regions, links, stores, settling)
+    }
+
     /// Hour `h`'s terms of every region in table `i`.
     #[inline(always)]
     pub fn hour(&self, i: usize, h: u32, regions: usize) -> &[RegionHour] {
@@ -260,10 +287,10 @@ mod tests {
                 block: Vec::new(),
                 cells: Vec::new(),
                 surplus: bits,
+                settled: SettledHours::default(),
                 used: 0,
             }],
-            seen: Vec::new(),
-            clock: 0,
+            ..TermTables::default()
         };
         for end in [1, 63, 64, 65, 128, 191, hours] {
             for h in 0..end {

@@ -59,6 +59,8 @@ pub struct RegionsState {
     /// Per store, in a quiet hour: what a shift store gives back.
     give: Vec<u32>,
     up_circuits: Vec<u32>,
+    /// Circuits down, over all interfaces (hours with none may be settled).
+    circuits_down: u32,
     /// Stored energy per device (power units × hours).
     soc: Vec<u32>,
     /// Per region, over a stretch: bounds of demand and renewable output, and the least
@@ -103,6 +105,9 @@ pub struct RegionsState {
     /// circuit outages), and whether `links` must be formed again before the next hour.
     links_hourly: bool,
     links_stale: bool,
+    /// A settled hour's curtailment per region and flow per link (`settled_hours`).
+    settled_curtailment: Vec<u32>,
+    settled_flow: Vec<i64>,
 }
 
 /// ⌈x · 2^16 / q⌉ for a Q16 fraction 0 < q ≤ 2^16, saturating; in 32-bit steps (the grid
@@ -240,10 +245,12 @@ pub fn start(
     w.up_circuits.clear();
     w.up_circuits
         .extend(sys.interfaces.iter().map(|i| i.circuits));
+    w.circuits_down = 0;
     for u in sys.header.generators as usize..sys.units.len() {
         let tag = sys.unit_region[u];
         if tag & ROW_STORAGE == 0 && states.up[u] == 0 {
             w.up_circuits[(tag & !ROW_CIRCUIT) as usize] -= 1;
+            w.circuits_down += 1;
         }
     }
     w.soc.clear();
@@ -300,6 +307,10 @@ pub fn start(
         .any(|f| f.forward_series != NONE || f.backward_series != NONE);
     w.links_stale = true;
     w.out.size_for(n_regions, sys.interfaces.len(), n_stores);
+    w.settled_curtailment.clear();
+    w.settled_curtailment.resize(n_regions, 0);
+    w.settled_flow.clear();
+    w.settled_flow.resize(sys.interfaces.len(), 0);
     for r in records.iter_mut() {
         *r = TrajectoryRecord::default();
     }
@@ -362,8 +373,10 @@ pub fn walk(
                     w.links_stale = true;
                     if up {
                         w.up_circuits[i] += 1;
+                        w.circuits_down -= 1;
                     } else {
                         w.up_circuits[i] -= 1;
+                        w.circuits_down += 1;
                     }
                 }
             }
@@ -646,6 +659,11 @@ fn walk_hour(
         };
     }
 
+    // An hour with a surplus whose dispatch the table has settled.
+    if surplus && w.circuits_down == 0 && settled_hour(w, risk, records, flows, h) {
+        tally_stores(sys, w, flows, n_links);
+        return;
+    }
     let (quiet, solve) = if surplus {
         (false, true)
     } else {
@@ -668,7 +686,18 @@ fn walk_hour(
         {
             (*charge, *discharge) = w.net.store_use(s);
         }
-        tally_network(w, risk, records, flows, h);
+        let net = &w.net;
+        tally_hour(
+            &mut w.tallies,
+            &w.links,
+            risk,
+            records,
+            flows,
+            h,
+            w.regions.len(),
+            |r| net.region_outcome(r),
+            |i| net.link_flow(i),
+        );
     } else {
         // Nothing is short, curtailed or moved: each store charges what it can take.
         for ((charge, discharge), store) in w
@@ -738,21 +767,81 @@ fn settle_quiet_hour(
     (true, solve)
 }
 
-/// The tallies of a dispatched hour's regions and interfaces, read from the solved network.
-fn tally_network(
+/// An hour with a surplus and every circuit up, dispatched from the table's settled hour
+/// when every region's need is covered and at most one store, a shift store, has room (see
+/// `settled_hours`): its regions, links and stores tallied, the stores' use left in `out`.
+/// False when the hour must be solved.
+fn settled_hour(
     w: &mut RegionsState,
     risk: &mut HourlyRisk,
     records: &mut [TrajectoryRecord],
     flows: &mut [FlowRecord],
     h: u32,
+) -> bool {
+    let Some(t) = w.table else {
+        return false;
+    };
+    if !(w.regions.iter()).all(|g| g.demand <= g.renewable + g.available) {
+        return false;
+    }
+    let mut charging = None;
+    for (s, store) in w.stores.iter().enumerate() {
+        if store.charge > 0 {
+            if !store.shift || charging.is_some() {
+                return false;
+            }
+            charging = Some((s, store.charge));
+        }
+    }
+    let Some(settled) = w.tables.settled(t, h, &w.regions, &w.links, &w.stores) else {
+        return false;
+    };
+    let charged = settled.read(charging, &mut w.settled_curtailment, &mut w.settled_flow);
+    w.out.charge.fill(0);
+    w.out.discharge.fill(0);
+    if let Some((s, _)) = charging {
+        w.out.charge[s] = charged;
+    }
+    let (curtailment, flow) = (&w.settled_curtailment, &w.settled_flow);
+    tally_hour(
+        &mut w.tallies,
+        &w.links,
+        risk,
+        records,
+        flows,
+        h,
+        w.regions.len(),
+        |r| (0, curtailment[r]),
+        |i| flow[i],
+    );
+    true
+}
+
+/// The tallies of a dispatched hour's regions and interfaces: `outcome(r)` gives region r's
+/// (shortfall, curtailment) and `flow(i)` link i's flow, read from the solved network or a
+/// settled hour.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the walk state's fields, borrowed apart"
+)]
+#[inline(always)]
+fn tally_hour(
+    tallies: &mut [Tally],
+    links: &[LinkHour],
+    risk: &mut HourlyRisk,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    h: u32,
+    regions: usize,
+    outcome: impl Fn(usize) -> (u32, u32),
+    flow: impl Fn(usize) -> i64,
 ) {
-    let net = &w.net;
     let (system, per_region) = records.split_at_mut(1);
-    let (system_tally, region_tallies) = w.tallies.split_at_mut(1);
+    let (system_tally, region_tallies) = tallies.split_at_mut(1);
     let mut system_short = 0u32;
     let mut curtailed = 0u64;
-    for r in 0..w.regions.len() {
-        let (shortfall, curtailment) = net.region_outcome(r);
+    for r in 0..regions {
+        let (shortfall, curtailment) = outcome(r);
         system_short += shortfall;
         curtailed += u64::from(curtailment);
         // Records per region when the study has several.
@@ -767,8 +856,8 @@ fn tally_network(
     if system_short > 0 {
         system_tally[0].short(&mut system[0], risk, h, system_short);
     }
-    for (i, (rec, link)) in flows.iter_mut().zip(&w.links).enumerate() {
-        let f = net.link_flow(i);
+    for (i, (rec, link)) in flows.iter_mut().zip(links).enumerate() {
+        let f = flow(i);
         if f > 0 {
             rec.first_energy += f as u64;
             if f as u32 == link.forward {
