@@ -23,6 +23,13 @@
 //! (`network::solve_prepared`, the network laid out once per trajectory) and the states of
 //! charge advance.
 //!
+//! Hours with a renewable surplus, every circuit up, every region's need covered by its own
+//! fleet and no reliability store with room are not solved: their dispatch does not depend
+//! on the outage state beyond the room of one shift store, so the table settles it once
+//! (`settled_hours`) and each trajectory replays it. A run of such hours (`settled_run`) is
+//! walked without the stretch bounds, applying transitions as they come: most transitions
+//! change only some region's dispatchable capacity, which such an hour does not depend on.
+//!
 //! Walked hours with no deficit and no renewable surplus anywhere skip the solver. In them
 //! storage charges from its own region's dispatchable surplus; when every region can fill its
 //! stores that way this is exactly the solver's answer (a local path costs CHARGE −
@@ -41,6 +48,7 @@ use crate::scenario::tables::{
 use super::network::{Dispatch, LinkHour, Network, RegionHour, StoreHour, solve_prepared};
 use super::outages::UnitStates;
 use super::region_terms::{SeriesStarts, TermTables, read_at, series_at};
+use super::settled_hours::SettledDispatch;
 use super::terms::{self, Params};
 use super::trajectory::Tally;
 
@@ -351,34 +359,17 @@ pub fn walk(
     let h_count = sys.header.hours;
     let mut h = from;
     while h < to {
-        while states.next_time(h_count) == h {
-            let (u, up) = states.advance(sys, seed, trajectory, h);
-            let u = u as usize;
-            if u < sys.header.generators as usize {
-                let row = &sys.units[u];
-                if row.profile == NONE {
-                    let r = sys.unit_region[u] as usize;
-                    if up {
-                        w.firm[r] += row.capacity;
-                    } else {
-                        w.firm[r] -= row.capacity;
-                    }
-                } else if w.hourly_slot[u] != NONE {
-                    recount(w, w.hourly_slot[u] as usize, up);
-                }
-            } else {
-                let tag = sys.unit_region[u];
-                if tag & ROW_STORAGE == 0 {
-                    let i = (tag & !ROW_CIRCUIT) as usize;
-                    w.links_stale = true;
-                    if up {
-                        w.up_circuits[i] += 1;
-                        w.circuits_down -= 1;
-                    } else {
-                        w.up_circuits[i] -= 1;
-                        w.circuits_down += 1;
-                    }
-                }
+        transitions(sys, seed, trajectory, states, w, h);
+        // Hours the table has settled are walked apart, transitions and all (from an hour
+        // with a surplus, which a table tells in a bit).
+        if let Some(t) = w.table
+            && w.tables.surplus(t, h)
+        {
+            let settled_to =
+                settled_run(sys, p, seed, trajectory, states, w, records, flows, h, to);
+            if settled_to > h {
+                h = settled_to;
+                continue;
             }
         }
         // No transition in [h, end): each piece of it within one aligned block is skipped or
@@ -420,6 +411,136 @@ pub fn walk(
         }
         h = end;
     }
+}
+
+/// Applies the transitions due in hour `h`.
+#[inline(always)]
+fn transitions(
+    sys: &CompiledSystem,
+    seed: [u32; 2],
+    trajectory: u64,
+    states: &mut UnitStates,
+    w: &mut RegionsState,
+    h: u32,
+) {
+    let h_count = sys.header.hours;
+    while states.next_time(h_count) == h {
+        let (u, up) = states.advance(sys, seed, trajectory, h);
+        let u = u as usize;
+        if u < sys.header.generators as usize {
+            let row = &sys.units[u];
+            if row.profile == NONE {
+                let r = sys.unit_region[u] as usize;
+                if up {
+                    w.firm[r] += row.capacity;
+                } else {
+                    w.firm[r] -= row.capacity;
+                }
+            } else if w.hourly_slot[u] != NONE {
+                recount(w, w.hourly_slot[u] as usize, up);
+            }
+        } else {
+            let tag = sys.unit_region[u];
+            if tag & ROW_STORAGE == 0 {
+                let i = (tag & !ROW_CIRCUIT) as usize;
+                w.links_stale = true;
+                if up {
+                    w.up_circuits[i] += 1;
+                    w.circuits_down -= 1;
+                } else {
+                    w.up_circuits[i] -= 1;
+                    w.circuits_down += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Walks the hours from `h` (its transitions applied) whose dispatch the trajectory's table
+/// has settled (`settled_hours`), applying each later hour's transitions as it comes, and
+/// returns the first hour it did not walk (`h` when it walked none), its transitions
+/// applied. Most transitions change only a region's dispatchable capacity, which such an
+/// hour does not depend on while it covers the region's need, so a run of settled hours goes
+/// on across them without the stretch bounds of `walk`.
+#[allow(clippy::too_many_arguments, reason = "mirrors the shader's bindings")]
+#[inline(never)]
+fn settled_run(
+    sys: &CompiledSystem,
+    p: &Params,
+    seed: [u32; 2],
+    trajectory: u64,
+    states: &mut UnitStates,
+    w: &mut RegionsState,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    h: u32,
+    to: u32,
+) -> u32 {
+    let Some(t) = w.table else {
+        return h;
+    };
+    // Hourly interface limits and counted hourly units are left to the walk.
+    if w.links_hourly {
+        return h;
+    }
+    let mut k = h;
+    while k < to {
+        if k > h {
+            transitions(sys, seed, trajectory, states, w, k);
+        }
+        if w.circuits_down > 0 || !w.counted.is_empty() || !w.tables.surplus(t, k) {
+            break;
+        }
+        if w.links_stale {
+            // Every circuit is up: the full limits.
+            w.links_stale = false;
+            for (link, f) in w.links.iter_mut().zip(&sys.interfaces) {
+                (link.forward, link.backward) = (f.forward, f.backward);
+            }
+        }
+        let cells = w.tables.hour(t, k, w.regions.len());
+        let mut covered = true;
+        for ((g, &firm), c) in w.regions.iter_mut().zip(&w.firm).zip(cells) {
+            *g = RegionHour {
+                available: c.available + firm,
+                ..*c
+            };
+            covered &= g.demand <= g.renewable + g.available;
+        }
+        if !covered {
+            break;
+        }
+        let mut charging = None;
+        let mut settles = true;
+        for (s, st) in sys.storage.iter().enumerate() {
+            if store_available(p, states, st) {
+                let room = charge_room(st.charge, st.energy - w.soc[s], st.charge_efficiency);
+                if room > 0 {
+                    settles &= st.mode == STORE_SHIFT && charging.is_none();
+                    charging = Some((s, room));
+                }
+            }
+        }
+        if !settles {
+            break;
+        }
+        let Some(settled) = w.tables.settled(t, k, &w.regions, &w.links, &w.stores) else {
+            break;
+        };
+        tally_settled(
+            &sys.storage,
+            &w.links,
+            &mut w.soc,
+            &mut w.settled_curtailment,
+            &mut w.settled_flow,
+            &settled,
+            charging,
+            records,
+            flows,
+        );
+        k += 1;
+    }
+    k
 }
 
 /// Walked hourly unit `k` (of `hourly_at`) is now up or down: it joins or leaves the
@@ -660,8 +781,7 @@ fn walk_hour(
     }
 
     // An hour with a surplus whose dispatch the table has settled.
-    if surplus && w.circuits_down == 0 && settled_hour(w, risk, records, flows, h) {
-        tally_stores(sys, w, flows, n_links);
+    if surplus && w.circuits_down == 0 && settled_hour(sys, w, records, flows, h) {
         return;
     }
     let (quiet, solve) = if surplus {
@@ -718,7 +838,10 @@ fn walk_hour(
             }
         }
     }
-    tally_stores(sys, w, flows, n_links);
+    let (charge, discharge) = (&w.out.charge, &w.out.discharge);
+    tally_stores(&sys.storage, &mut w.soc, &mut flows[n_links..], |s| {
+        (charge[s], discharge[s])
+    });
 }
 
 /// The quiet-hour shortcut, before the solver. An hour is quiet when no region has a
@@ -772,8 +895,8 @@ fn settle_quiet_hour(
 /// `settled_hours`): its regions, links and stores tallied, the stores' use left in `out`.
 /// False when the hour must be solved.
 fn settled_hour(
+    sys: &CompiledSystem,
     w: &mut RegionsState,
-    risk: &mut HourlyRisk,
     records: &mut [TrajectoryRecord],
     flows: &mut [FlowRecord],
     h: u32,
@@ -796,25 +919,68 @@ fn settled_hour(
     let Some(settled) = w.tables.settled(t, h, &w.regions, &w.links, &w.stores) else {
         return false;
     };
-    let charged = settled.read(charging, &mut w.settled_curtailment, &mut w.settled_flow);
-    w.out.charge.fill(0);
-    w.out.discharge.fill(0);
-    if let Some((s, _)) = charging {
-        w.out.charge[s] = charged;
-    }
-    let (curtailment, flow) = (&w.settled_curtailment, &w.settled_flow);
-    tally_hour(
-        &mut w.tallies,
+    tally_settled(
+        &sys.storage,
         &w.links,
-        risk,
+        &mut w.soc,
+        &mut w.settled_curtailment,
+        &mut w.settled_flow,
+        &settled,
+        charging,
         records,
         flows,
-        h,
-        w.regions.len(),
-        |r| (0, curtailment[r]),
-        |i| flow[i],
     );
     true
+}
+
+/// The tallies of settled hour `settled` (nothing is short and nothing discharges), with
+/// `charging` (store, room) the store with room, if any.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the walk state's fields, borrowed apart"
+)]
+#[inline(always)]
+fn tally_settled(
+    storage: &[StorageRow],
+    links: &[LinkHour],
+    soc: &mut [u32],
+    curtailment: &mut [u32],
+    flow: &mut [i64],
+    settled: &SettledDispatch,
+    charging: Option<(usize, u32)>,
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+) {
+    let (system, per_region) = records.split_at_mut(1);
+    let (link_flows, store_flows) = flows.split_at_mut(links.len());
+    let Some((store, room)) = charging else {
+        // The settled words as they are.
+        let mut curtailed = 0u64;
+        for r in 0..curtailment.len() {
+            let c = settled.curtailment(r);
+            curtailed += u64::from(c);
+            if let Some(rec) = per_region.get_mut(r) {
+                rec.curtailed_energy += u64::from(c);
+            }
+        }
+        system[0].curtailed_energy += curtailed;
+        tally_links(link_flows, links, |i| settled.flow(i));
+        tally_stores(storage, soc, store_flows, |_| (0, 0));
+        return;
+    };
+    let charged = settled.read(Some((store, room)), curtailment, flow);
+    let mut curtailed = 0u64;
+    for (r, &c) in curtailment.iter().enumerate() {
+        curtailed += u64::from(c);
+        if let Some(rec) = per_region.get_mut(r) {
+            rec.curtailed_energy += u64::from(c);
+        }
+    }
+    system[0].curtailed_energy += curtailed;
+    tally_links(link_flows, links, |i| flow[i]);
+    tally_stores(storage, soc, store_flows, |s| {
+        (if s == store { charged } else { 0 }, 0)
+    });
 }
 
 /// The tallies of a dispatched hour's regions and interfaces: `outcome(r)` gives region r's
@@ -856,6 +1022,13 @@ fn tally_hour(
     if system_short > 0 {
         system_tally[0].short(&mut system[0], risk, h, system_short);
     }
+    tally_links(flows, links, flow);
+}
+
+/// Each link's flow of the hour (`flow(i)`, positive from `from` to `to`): its energy each
+/// way and its hours at either limit.
+#[inline(always)]
+fn tally_links(flows: &mut [FlowRecord], links: &[LinkHour], flow: impl Fn(usize) -> i64) {
     for (i, (rec, link)) in flows.iter_mut().zip(links).enumerate() {
         let f = flow(i);
         if f > 0 {
@@ -872,20 +1045,17 @@ fn tally_hour(
     }
 }
 
-/// Each store's charge and discharge of the hour: its state of charge and tallies.
+/// Each store's charge and discharge of the hour (`use_of(s)`): its state of charge and
+/// tallies.
+#[inline(always)]
 fn tally_stores(
-    sys: &CompiledSystem,
-    w: &mut RegionsState,
-    flows: &mut [FlowRecord],
-    n_links: usize,
+    storage: &[StorageRow],
+    soc: &mut [u32],
+    store_flows: &mut [FlowRecord],
+    use_of: impl Fn(usize) -> (u32, u32),
 ) {
-    let hour = w.out.charge.iter().zip(&w.out.discharge);
-    let stores = sys
-        .storage
-        .iter()
-        .zip(&mut w.soc)
-        .zip(&mut flows[n_links..]);
-    for ((&charge, &discharge), ((st, soc), rec)) in hour.zip(stores) {
+    for (s, ((st, soc), rec)) in storage.iter().zip(soc).zip(store_flows).enumerate() {
+        let (charge, discharge) = use_of(s);
         // The last unit of a charge may overshoot by less than one power unit × hour: the
         // store fills exactly, and the excess is lost like any conversion loss.
         if charge > 0 {

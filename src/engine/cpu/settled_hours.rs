@@ -84,6 +84,7 @@ impl SettledHours {
 
     /// Hour `h`'s settled dispatch, settled now from the hour's regions, links (every
     /// circuit up) and stores when it is met the first time; None when the hour is walked.
+    #[inline(always)]
     pub fn hour(
         &mut self,
         h: u32,
@@ -105,6 +106,8 @@ impl SettledHours {
     }
 
     /// Records one hour's words; returns where they start, or UNSETTLED.
+    #[cold]
+    #[inline(never)]
     fn settle(
         &mut self,
         regions: &[RegionHour],
@@ -233,6 +236,19 @@ fn record(
 }
 
 impl SettledDispatch<'_> {
+    /// Region r's curtailment when no store charges.
+    #[inline(always)]
+    pub fn curtailment(&self, r: usize) -> u32 {
+        self.words[r]
+    }
+
+    /// Link i's flow (positive from `from` to `to`) when no store charges.
+    #[inline(always)]
+    pub fn flow(&self, i: usize) -> i64 {
+        let at = self.regions + 2 * i;
+        i64::from(self.words[at]) | i64::from(self.words[at + 1] as i32) << 32
+    }
+
     /// The hour's curtailment per region into `curtailment` and link flows into `flow`, with
     /// store `charging` (when some store has room) given `room`; returns what that store
     /// takes.
@@ -245,8 +261,7 @@ impl SettledDispatch<'_> {
         let (n, l) = (self.regions, self.links);
         curtailment.copy_from_slice(&self.words[..n]);
         for (i, f) in flow.iter_mut().enumerate() {
-            let (low, high) = (self.words[n + 2 * i], self.words[n + 2 * i + 1]);
-            *f = i64::from(low) | i64::from(high as i32) << 32;
+            *f = self.flow(i);
         }
         let Some((store, room)) = charging else {
             return 0;
