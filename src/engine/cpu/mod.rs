@@ -13,6 +13,7 @@ mod terms;
 mod trajectory;
 
 use rayon::prelude::*;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::record::{ChunkRecords, FlowRecord, HourlyRisk, TrajectoryRecord};
@@ -63,19 +64,30 @@ pub fn run_chunk_counted(
     // Each rayon task writes its batch of records in place and folds its hours into one set
     // of counters per split, so memory does not grow with the chunk's batch count.
     let network = sys.is_network();
+    // One network walk state per worker thread for the whole chunk, so that its tables of
+    // terms and settled hours (`region_terms`, `settled_hours`) serve every batch the
+    // thread takes rather than one (rayon's fold starts a fresh accumulator per split). A
+    // batch locks its thread's state, uncontended; results do not depend on which state a
+    // trajectory meets.
+    let walks: Vec<Mutex<RegionsState>> = (0..rayon::current_num_threads().max(1))
+        .map(|_| Mutex::new(RegionsState::default()))
+        .collect();
     let risk = records
         .par_chunks_mut(BATCH * slots)
         .zip(flows.par_chunks_mut(BATCH * flow_stride))
         .enumerate()
         .fold(
-            || {
-                (
-                    HourlyRisk::with_slots(hours, slots),
-                    UnitStates::default(),
-                    RegionsState::default(),
-                )
-            },
-            |(mut risk, mut states, mut walk), (b, (out, out_flows))| {
+            || (HourlyRisk::with_slots(hours, slots), UnitStates::default()),
+            |(mut risk, mut states), (b, (out, out_flows))| {
+                let thread = rayon::current_thread_index().unwrap_or(0) % walks.len();
+                // A state left by a batch that panicked may hold a table half made: start
+                // afresh.
+                let mut walk = walks[thread].lock().unwrap_or_else(|poisoned| {
+                    walks[thread].clear_poison();
+                    let mut walk = poisoned.into_inner();
+                    *walk = RegionsState::default();
+                    walk
+                });
                 let mut block = fixed.clone().unwrap_or_else(|| vec![0u32; laws.stride]);
                 for (i, record) in out.chunks_mut(slots).enumerate() {
                     let t = first + (b * BATCH + i) as u64;
@@ -103,10 +115,10 @@ pub fn run_chunk_counted(
                 if let Some(p) = progress {
                     p.fetch_add((out.len() / slots) as u64, Ordering::Relaxed);
                 }
-                (risk, states, walk)
+                (risk, states)
             },
         )
-        .map(|(risk, _, _)| risk)
+        .map(|(risk, _)| risk)
         .reduce(
             || HourlyRisk::with_slots(hours, slots),
             |mut a, b| {
