@@ -7,12 +7,15 @@
 //! adding or merging in any order gives the same state bit for bit, "no curtailment at all"
 //! is told apart exactly, and a decimal rate such as 1% lands in the bin it names.
 //!
-//! The bins are fixed: bin 0 holds a rate of exactly 0, and bin k (1 ≤ k ≤ [`RATE_BINS`])
-//! the rates above 0 in [(k−1)/1000, k/1000) (the last also holds 1). Like
-//! [`super::Histogram`] each bin keeps its count and the exact sum of its fixed-point values,
-//! so a quantile is the mean of its bin (within 0.1 percentage point of the order statistic;
-//! exact when the bin holds one distinct rate, and for the minimum and maximum), and the
-//! mean is exact to 10^-18.
+//! The bins are fixed and log-linear, like [`super::Histogram`]'s but coarser: bin 0 holds a
+//! rate of exactly 0, fixed-point values below 2^8 have a bin each, and above that every
+//! power of two is split into 2^7 equal bins, so a bin is at most 2^-7 (0.8%) of its lower
+//! bound wide, from 10^-18 to 1 (about 6,900 bins). A rate's quantile must be resolved
+//! relative to the rate itself: curtailment rates of a few parts per million and of 40%
+//! are both common, and bins of equal width lose one or the other. Each bin keeps its count
+//! and the exact sum of its fixed-point values, so a quantile is the mean of its bin (within
+//! 0.8% of the order statistic; exact when the bin holds one distinct rate, and for the
+//! minimum and maximum), and the mean is exact to 10^-18.
 //!
 //! A trajectory with no renewable energy available has no rate (0 / 0): it is counted in
 //! [`RateHistogram::undefined`], never binned, so no NaN can arise. Every trajectory is
@@ -20,16 +23,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::histogram::{Binning, Bins, Bucket, Pick};
+use super::histogram::{Binning, Bins, Bucket, LogLinear, Pick};
 
 /// A rate of 1 in fixed point.
 pub const RATE_ONE: u64 = 1_000_000_000_000_000_000;
-/// Bins above zero, each 0.1 percentage point wide.
-pub const RATE_BINS: usize = 1000;
-/// Width of a bin in fixed point.
-const BIN_WIDTH: u64 = RATE_ONE / RATE_BINS as u64;
-/// Fine bins merged into one report bin (1 percentage point).
-const REPORT_BIN: usize = 10;
+/// log2 of the bins per power of two.
+const SUB_BITS: u32 = 7;
+/// The highest bin: the one holding a rate of 1 (bins 0 ..= RATE_BINS exist).
+pub const RATE_BINS: usize = rate_bin(RATE_ONE);
+/// The binning a file's rate histogram was made with: a file from an egap that binned rates
+/// otherwise is refused rather than read into the wrong bins.
+const BINNING: &str = "log-linear, 2^7 bins per octave";
 
 /// `part / whole` in fixed point (`RATE_ONE` is 1), or `None` when `whole` is 0. A part
 /// larger than the whole (which the engines never produce) counts as the whole.
@@ -43,26 +47,24 @@ pub fn rate_fixed(part: u64, whole: u64) -> Option<u64> {
     Some((v as u64).max(u64::from(part > 0)))
 }
 
-/// The bin of a fixed-point rate.
-pub fn rate_bin(v: u64) -> usize {
-    if v == 0 {
-        return 0;
+/// The bin of a fixed-point rate (0 for a rate of exactly 0).
+pub const fn rate_bin(v: u64) -> usize {
+    if v < 2 << SUB_BITS {
+        return v as usize;
     }
-    ((v / BIN_WIDTH) as usize + 1).min(RATE_BINS)
+    let shift = 63 - v.leading_zeros() - SUB_BITS;
+    ((shift as usize) << SUB_BITS) + (v >> shift) as usize
 }
 
 /// The smallest and largest fixed-point rate (both inclusive) in bin `k` (`k ≤ RATE_BINS`).
 pub fn rate_bin_bounds(k: usize) -> (u64, u64) {
-    if k == 0 {
-        return (0, 0);
+    if k < 2 << SUB_BITS {
+        return (k as u64, k as u64);
     }
-    let lower = ((k as u64 - 1) * BIN_WIDTH).max(1);
-    let upper = if k >= RATE_BINS {
-        RATE_ONE
-    } else {
-        k as u64 * BIN_WIDTH - 1
-    };
-    (lower, upper)
+    let shift = (k >> SUB_BITS) - 1;
+    let mantissa = ((k & ((1 << SUB_BITS) - 1)) + (1 << SUB_BITS)) as u64;
+    let lower = mantissa << shift;
+    (lower, (lower + ((1u64 << shift) - 1)).min(RATE_ONE))
 }
 
 /// A fixed-point rate (or a sum of them) as a fraction.
@@ -73,8 +75,10 @@ pub fn rate_f64(v: impl Into<u128>) -> f64 {
 /// One non-empty bin (fixed point, bounds inclusive).
 pub type RateBin = Bucket;
 
-/// The rate bins above, reported one percentage point at a time: a rate of exactly 0 alone,
-/// then [0, 1%) above 0, [1%, 2%), …, [99%, 100%].
+/// The rate bins above, reported in quarter octaves: a rate of exactly 0 alone, then
+/// [4·2^e, 5·2^e), [5·2^e, 6·2^e), … in fixed point (each a quarter to a fifth of its lower
+/// bound wide, so a distribution of rates near 10^-5 keeps its shape as well as one near
+/// 0.3), the last ending at 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateBins;
 
@@ -90,15 +94,10 @@ impl Binning for RateBins {
     }
 
     fn report(v: u64) -> (u64, u64) {
-        let k = rate_bin(v);
-        if k == 0 {
-            return (0, 0);
-        }
-        let group = (k - 1) / REPORT_BIN + 1;
-        (
-            rate_bin_bounds((group - 1) * REPORT_BIN + 1).0,
-            rate_bin_bounds(group * REPORT_BIN).1,
-        )
+        // Quarter octaves are unions of whole bins: below 2^8 bins hold one value, above it
+        // a quarter octave's width 2^(e−2) is a multiple of a bin's 2^(e−7).
+        let (lower, upper) = <LogLinear as Binning>::report(v);
+        (lower, upper.min(RATE_ONE))
     }
 }
 
@@ -202,8 +201,7 @@ impl RateHistogram {
         ((rate_f64(tail.whole) + partial) / tail.k as f64).clamp(rate_f64(min), rate_f64(max))
     }
 
-    /// The non-empty bins merged into report bins, one percentage point each (see
-    /// [`RateBins`]). Counts stay exact: no fine bin straddles a report bin's edge.
+    /// The non-empty bins merged into report bins, quarter octaves (see [`RateBins`]). Counts stay exact: no fine bin straddles a report bin's edge.
     pub fn report_bins(&self) -> Vec<RateBin> {
         self.rates.report_bins()
     }
@@ -223,6 +221,9 @@ impl RateHistogram {
 /// Wire form of a [`RateHistogram`]: the non-empty bins only, as `[bin, count, sum]`.
 #[derive(Serialize, Deserialize)]
 struct SparseRateHistogram {
+    /// [`BINNING`]; absent in files from an egap that binned rates in 0.1-point steps.
+    #[serde(default)]
+    binning: String,
     count: u64,
     undefined: u64,
     min: u64,
@@ -238,6 +239,7 @@ pub struct RateHistogramError(&'static str);
 impl From<RateHistogram> for SparseRateHistogram {
     fn from(h: RateHistogram) -> Self {
         SparseRateHistogram {
+            binning: BINNING.to_string(),
             count: h.count(),
             undefined: h.undefined,
             min: h.min().unwrap_or(0),
@@ -251,6 +253,11 @@ impl TryFrom<SparseRateHistogram> for RateHistogram {
     type Error = RateHistogramError;
 
     fn try_from(s: SparseRateHistogram) -> Result<Self, Self::Error> {
+        if s.binning != BINNING {
+            return Err(RateHistogramError(
+                "its curtailment rates are binned otherwise (written by an older egap); run it again with this egap",
+            ));
+        }
         Ok(RateHistogram {
             rates: Bins::from_sparse(s.count, s.min, s.max, &s.bins).map_err(RateHistogramError)?,
             undefined: s.undefined,

@@ -22,10 +22,21 @@ fn bins_tile_zero_to_one() {
         if k < RATE_BINS {
             assert_eq!(rate_bin_bounds(k + 1).0, upper + 1, "{k}");
         }
+        // No bin is wider than 2^-7 of its lower bound: a quantile within 0.8% of its rate.
+        assert!((upper - lower) as f64 <= lower as f64 / 128.0, "{k}");
     }
-    // Bin k starts at (k−1)/1000: 0.5 is the first rate of bin 501.
-    assert_eq!(rate_bin(rate_fixed(1, 2).unwrap()), 501);
-    assert_eq!(rate_bin(rate_fixed(499, 1000).unwrap()), 500);
+    // Rates of a few parts per million and of 50% are both resolved.
+    for rate in [(3, 1_000_000), (31, 10_000_000), (1, 2), (501, 1000)] {
+        let (lower, upper) = rate_bin_bounds(rate_bin(rate_fixed(rate.0, rate.1).unwrap()));
+        assert!(
+            rate_f64(upper - lower) <= rate_f64(lower) / 128.0,
+            "{rate:?}"
+        );
+    }
+    assert_ne!(
+        rate_bin(rate_fixed(3, 1_000_000).unwrap()),
+        rate_bin(rate_fixed(31, 10_000_000).unwrap())
+    );
     assert_eq!(rate_bin(rate_fixed(7, 7).unwrap()), RATE_BINS);
     // The smallest rate a u64 whole allows is still above zero.
     assert_eq!(rate_fixed(1, u64::MAX), Some(1));
@@ -51,8 +62,12 @@ fn known_rates_give_known_quantiles() {
     // The worst 5%: 95% … 99%.
     assert!((h.cvar(0.95) - 0.97).abs() < 1e-15, "{}", h.cvar(0.95));
     // Rates that share a bin report its mean, within the bin.
-    let h = from_rates(&[(2, 10_000), (4, 10_000), (1, 1)]);
-    assert!((h.quantile(0.5) - 0.0003).abs() < 1e-15);
+    let h = from_rates(&[(1, 2), (501, 1000), (1, 1)]);
+    assert!(
+        (h.quantile(0.5) - 0.5005).abs() < 1e-15,
+        "{}",
+        h.quantile(0.5)
+    );
 }
 
 #[test]
@@ -113,7 +128,7 @@ fn merge_equals_one_pass_in_any_order() {
 }
 
 #[test]
-fn report_bins_are_whole_percentage_points() {
+fn report_bins_are_quarter_octaves() {
     let h = from_rates(&[
         (0, 5),
         (0, 9),
@@ -124,18 +139,27 @@ fn report_bins_are_whole_percentage_points() {
         (999, 1000),
     ]);
     let bins = h.report_bins();
-    let read: Vec<(f64, f64, u64)> = bins
-        .iter()
-        .map(|b| (rate_f64(b.lower), rate_f64(b.upper + 1), b.count))
-        .collect();
-    assert_eq!(read[0], (0.0, rate_f64(1u64), 2));
-    assert_eq!(read[1], (rate_f64(1u64), 0.01, 2));
-    assert_eq!(read[2], (0.01, 0.02, 1));
-    assert_eq!(read[3], (0.99, 1.0, 2));
+    let read: Vec<(u64, u64, u64)> = bins.iter().map(|b| (b.lower, b.upper, b.count)).collect();
+    // Exactly 0 alone; 0.1%, 0.9% and 1% apart (0.9% and 1% straddle 2^53); 99.9% and 1 in
+    // the last quarter octave [6·2^57, 7·2^57), cut at 1.
+    assert_eq!(read[0], (0, 0, 2));
+    assert_eq!(
+        read.iter().map(|b| b.2).collect::<Vec<_>>(),
+        [2, 1, 1, 1, 2]
+    );
+    assert_eq!(read[4], (6 << 57, RATE_ONE, 2));
+    for &(lower, upper, _) in &read[1..4] {
+        let e = 63 - lower.leading_zeros() - 2;
+        assert_eq!(
+            (lower % (1 << e), upper - lower + 1),
+            (0, 1 << e),
+            "{lower}"
+        );
+    }
     assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), h.count());
     let exceedance = h.exceedance();
     assert_eq!(exceedance[0], (0, 1.0));
-    assert_eq!(exceedance[3].1, 2.0 / 7.0);
+    assert_eq!(exceedance[4], (6 << 57, 2.0 / 7.0));
 }
 
 #[test]
@@ -145,26 +169,34 @@ fn wire_form_round_trips_and_rejects_nonsense() {
     let back: RateHistogram = serde_json::from_str(&json).unwrap();
     assert_eq!(back, h);
     assert_eq!(serde_json::to_string(&RateHistogram::new()).unwrap(), {
-        let empty: RateHistogram =
-            serde_json::from_str(r#"{"count":0,"undefined":0,"min":0,"max":0,"bins":[]}"#).unwrap();
+        let empty: RateHistogram = serde_json::from_str(&format!(
+            r#"{{"binning":"{BINNING}","count":0,"undefined":0,"min":0,"max":0,"bins":[]}}"#
+        ))
+        .unwrap();
         serde_json::to_string(&empty).unwrap()
     });
     let one = RATE_ONE.to_string();
+    let (last, past) = (RATE_BINS, RATE_BINS + 1);
+    let b = format!(r#""binning":"{BINNING}""#);
     let bad = [
-        // Bin past 1000.
-        r#"{"count":1,"undefined":0,"min":0,"max":0,"bins":[[1001,1,0]]}"#.to_string(),
+        // Bin past the last.
+        format!(r#"{{{b},"count":1,"undefined":0,"min":0,"max":0,"bins":[[{past},1,0]]}}"#),
         // A zero rate with a non-zero sum.
-        r#"{"count":1,"undefined":0,"min":0,"max":0,"bins":[[0,1,5]]}"#.to_string(),
+        format!(r#"{{{b},"count":1,"undefined":0,"min":0,"max":0,"bins":[[0,1,5]]}}"#),
         // Counts that do not add up.
-        r#"{"count":2,"undefined":0,"min":0,"max":0,"bins":[[0,1,0]]}"#.to_string(),
+        format!(r#"{{{b},"count":2,"undefined":0,"min":0,"max":0,"bins":[[0,1,0]]}}"#),
         // Falling indices.
         format!(
-            r#"{{"count":2,"undefined":0,"min":0,"max":{one},"bins":[[1000,1,{one}],[0,1,0]]}}"#
+            r#"{{{b},"count":2,"undefined":0,"min":0,"max":{one},"bins":[[{last},1,{one}],[0,1,0]]}}"#
         ),
         // A rate above 1.
-        format!(r#"{{"count":1,"undefined":0,"min":{one},"max":{one}1,"bins":[[1000,1,{one}]]}}"#),
+        format!(
+            r#"{{{b},"count":1,"undefined":0,"min":{one},"max":{one}1,"bins":[[{last},1,{one}]]}}"#
+        ),
         // A sum above what its count can reach.
-        format!(r#"{{"count":1,"undefined":0,"min":0,"max":0,"bins":[[1000,1,{one}0]]}}"#),
+        format!(r#"{{{b},"count":1,"undefined":0,"min":0,"max":0,"bins":[[{last},1,{one}0]]}}"#),
+        // Another egap's bins (0.1-point bins had no name).
+        r#"{"count":1,"undefined":0,"min":0,"max":0,"bins":[[0,1,0]]}"#.to_string(),
     ];
     for text in &bad {
         assert!(
