@@ -32,15 +32,16 @@ use super::network::{ArcRole, LinkHour, Network, Pushes, RegionHour, StoreHour, 
 
 /// An hour not settled yet.
 const UNSEEN: u32 = u32::MAX;
-/// An hour whose paths do not have the shape described above (or that found no room): it
-/// is walked.
+/// An hour whose paths do not have the shape described above: it is walked.
 const UNSETTLED: u32 = u32::MAX - 1;
 
 /// Words of settled hours kept per table (4 MiB); hours past that are walked.
 const MOST_WORDS: usize = 1 << 20;
 
-/// The room given to a store when its paths are recorded: more than any hour can fill.
-const ROOM: u32 = u32::MAX / 4;
+/// The room given to a store when its paths are recorded: the most any store's room can be,
+/// so a path that this room bottlenecks carries at least the room of any trajectory's store.
+/// (No capacity overflows: a reverse arc holds at most its forward arc's capacity.)
+const ROOM: u32 = u32::MAX;
 
 /// The settled hours of one table.
 ///
