@@ -29,6 +29,16 @@ use regions::RegionsState;
 #[repr(align(128))]
 struct ThreadWalk(Mutex<RegionsState>);
 
+/// A small xorshift for the random hours of this engine's unit tests: a number below
+/// `below`.
+#[cfg(test)]
+fn test_draw(state: &mut u64, below: u32) -> u32 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    (*state % u64::from(below)) as u32
+}
+
 /// Trajectories per rayon task: large enough to amortise the per-task counters.
 const BATCH: usize = 512;
 

@@ -663,6 +663,7 @@ impl Network {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_draw as draw;
     use super::*;
 
     fn run(regions: &[RegionHour], links: &[LinkHour]) -> Dispatch {
@@ -718,14 +719,6 @@ mod tests {
         assert_eq!(d.shortfall, [0, 0, 0]);
         assert_eq!(d.curtailment, [100, 0, 0]);
         assert_eq!(d.flow, [200, 0]);
-    }
-
-    /// A small xorshift for the random hours below.
-    fn draw(state: &mut u64, below: u32) -> u32 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        (*state % u64::from(below)) as u32
     }
 
     /// Dispatches `hours` random hours on one random network of `n` regions, once with a

@@ -491,39 +491,28 @@ fn settled_run(
         if w.circuits_down > 0 || !w.counted.is_empty() || !w.tables.surplus(t, k) {
             break;
         }
-        if w.links_stale {
-            // Every circuit is up: the full limits.
-            w.links_stale = false;
-            for (link, f) in w.links.iter_mut().zip(&sys.interfaces) {
-                (link.forward, link.backward) = (f.forward, f.backward);
-            }
-        }
+        form_links(sys, p, w, k);
         let cells = w.tables.hour(t, k, w.regions.len());
-        let mut covered = true;
         for ((g, &firm), c) in w.regions.iter_mut().zip(&w.firm).zip(cells) {
             *g = RegionHour {
                 available: c.available + firm,
                 ..*c
             };
-            covered &= g.demand <= g.renewable + g.available;
         }
-        if !covered {
+        if !needs_covered(&w.regions) {
             break;
         }
-        let mut charging = None;
-        let mut settles = true;
-        for (s, st) in sys.storage.iter().enumerate() {
-            if store_available(p, states, st) {
-                let room = charge_room(st.charge, st.energy - w.soc[s], st.charge_efficiency);
-                if room > 0 {
-                    settles &= st.mode == STORE_SHIFT && charging.is_none();
-                    charging = Some((s, room));
-                }
-            }
-        }
-        if !settles {
+        let rooms = sys.storage.iter().zip(&w.soc).map(|(st, &soc)| {
+            let room = if store_available(p, states, st) {
+                charge_room(st.charge, st.energy - soc, st.charge_efficiency)
+            } else {
+                0
+            };
+            (st.mode == STORE_SHIFT, room)
+        });
+        let Some(charging) = store_with_room(rooms) else {
             break;
-        }
+        };
         let Some(settled) = w.tables.settled(t, k, &w.regions, &w.links, &w.stores) else {
             break;
         };
@@ -753,21 +742,7 @@ fn walk_hour(
     }
     // The hour's interfaces (formed again only when a limit is hourly or a circuit has
     // changed state) and stores.
-    if w.links_hourly || w.links_stale {
-        w.links_stale = false;
-        for i in 0..n_links {
-            let f = &sys.interfaces[i];
-            let mut forward = limit(sys, p, f.forward, f.forward_series, f.forward_stride, h);
-            let mut backward = limit(sys, p, f.backward, f.backward_series, f.backward_stride, h);
-            let up = w.up_circuits[i];
-            if up < f.circuits {
-                forward = circuit_share(forward, up, f.circuits);
-                backward = circuit_share(backward, up, f.circuits);
-            }
-            w.links[i].forward = forward;
-            w.links[i].backward = backward;
-        }
-    }
+    form_links(sys, p, w, h);
     for ((store, st), &soc) in w.stores.iter_mut().zip(&sys.storage).zip(&w.soc) {
         (store.charge, store.discharge) = if store_available(p, states, st) {
             (
@@ -890,6 +865,53 @@ fn settle_quiet_hour(
     (true, solve)
 }
 
+/// Whether every region's own fleet covers its need (demand less renewable output): a
+/// condition of a settled hour.
+#[inline(always)]
+fn needs_covered(regions: &[RegionHour]) -> bool {
+    regions
+        .iter()
+        .all(|g| g.demand <= g.renewable + g.available)
+}
+
+/// The store with room to charge in an hour that may be settled, from each store's (shift,
+/// room): `Some(None)` when none has room, `Some(Some((store, room)))` when one shift store
+/// has, `None` (the hour is solved) when a reliability store or a second store has.
+#[inline(always)]
+fn store_with_room(rooms: impl Iterator<Item = (bool, u32)>) -> Option<Option<(usize, u32)>> {
+    let mut charging = None;
+    for (s, (shift, room)) in rooms.enumerate() {
+        if room > 0 {
+            if !shift || charging.is_some() {
+                return None;
+            }
+            charging = Some((s, room));
+        }
+    }
+    Some(charging)
+}
+
+/// Each interface's limits in hour `h` after circuit outages, formed again only when a limit
+/// is an hourly series or a circuit has changed state.
+#[inline(always)]
+fn form_links(sys: &CompiledSystem, p: &Params, w: &mut RegionsState, h: u32) {
+    if !(w.links_hourly || w.links_stale) {
+        return;
+    }
+    w.links_stale = false;
+    for (i, link) in w.links.iter_mut().enumerate() {
+        let f = &sys.interfaces[i];
+        let mut forward = limit(sys, p, f.forward, f.forward_series, f.forward_stride, h);
+        let mut backward = limit(sys, p, f.backward, f.backward_series, f.backward_stride, h);
+        let up = w.up_circuits[i];
+        if up < f.circuits {
+            forward = circuit_share(forward, up, f.circuits);
+            backward = circuit_share(backward, up, f.circuits);
+        }
+        (link.forward, link.backward) = (forward, backward);
+    }
+}
+
 /// An hour with a surplus and every circuit up, dispatched from the table's settled hour
 /// when every region's need is covered and at most one store, a shift store, has room (see
 /// `settled_hours`): its regions, links and stores tallied, the stores' use left in `out`.
@@ -904,18 +926,12 @@ fn settled_hour(
     let Some(t) = w.table else {
         return false;
     };
-    if !(w.regions.iter()).all(|g| g.demand <= g.renewable + g.available) {
+    if !needs_covered(&w.regions) {
         return false;
     }
-    let mut charging = None;
-    for (s, store) in w.stores.iter().enumerate() {
-        if store.charge > 0 {
-            if !store.shift || charging.is_some() {
-                return false;
-            }
-            charging = Some((s, store.charge));
-        }
-    }
+    let Some(charging) = store_with_room(w.stores.iter().map(|s| (s.shift, s.charge))) else {
+        return false;
+    };
     let Some(settled) = w.tables.settled(t, h, &w.regions, &w.links, &w.stores) else {
         return false;
     };
@@ -951,35 +967,70 @@ fn tally_settled(
     records: &mut [TrajectoryRecord],
     flows: &mut [FlowRecord],
 ) {
+    let regions = curtailment.len();
+    match charging {
+        // The settled words as they are.
+        None => tally_surplus_hour(
+            regions,
+            storage,
+            links,
+            soc,
+            records,
+            flows,
+            |r| settled.curtailment(r),
+            |i| settled.flow(i),
+            None,
+        ),
+        Some((store, room)) => {
+            let charged = settled.read(Some((store, room)), curtailment, flow);
+            tally_surplus_hour(
+                regions,
+                storage,
+                links,
+                soc,
+                records,
+                flows,
+                |r| curtailment[r],
+                |i| flow[i],
+                Some((store, charged)),
+            );
+        }
+    }
+}
+
+/// The tallies of an hour in which nothing is short and nothing discharges: `curtailment(r)`
+/// for each of `regions` regions, `flow(i)` per link, and `charged` (store, energy) the store that charged.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the walk state's fields, borrowed apart"
+)]
+#[inline(always)]
+fn tally_surplus_hour(
+    regions: usize,
+    storage: &[StorageRow],
+    links: &[LinkHour],
+    soc: &mut [u32],
+    records: &mut [TrajectoryRecord],
+    flows: &mut [FlowRecord],
+    curtailment: impl Fn(usize) -> u32,
+    flow: impl Fn(usize) -> i64,
+    charged: Option<(usize, u32)>,
+) {
     let (system, per_region) = records.split_at_mut(1);
     let (link_flows, store_flows) = flows.split_at_mut(links.len());
-    let Some((store, room)) = charging else {
-        // The settled words as they are.
-        let mut curtailed = 0u64;
-        for r in 0..curtailment.len() {
-            let c = settled.curtailment(r);
-            curtailed += u64::from(c);
-            if let Some(rec) = per_region.get_mut(r) {
-                rec.curtailed_energy += u64::from(c);
-            }
-        }
-        system[0].curtailed_energy += curtailed;
-        tally_links(link_flows, links, |i| settled.flow(i));
-        tally_stores(storage, soc, store_flows, |_| (0, 0));
-        return;
-    };
-    let charged = settled.read(Some((store, room)), curtailment, flow);
     let mut curtailed = 0u64;
-    for (r, &c) in curtailment.iter().enumerate() {
+    for r in 0..regions {
+        let c = curtailment(r);
         curtailed += u64::from(c);
         if let Some(rec) = per_region.get_mut(r) {
             rec.curtailed_energy += u64::from(c);
         }
     }
     system[0].curtailed_energy += curtailed;
-    tally_links(link_flows, links, |i| flow[i]);
-    tally_stores(storage, soc, store_flows, |s| {
-        (if s == store { charged } else { 0 }, 0)
+    tally_links(link_flows, links, flow);
+    tally_stores(storage, soc, store_flows, |s| match charged {
+        Some((store, energy)) if s == store => (energy, 0),
+        _ => (0, 0),
     });
 }
 
@@ -1078,15 +1129,8 @@ fn tally_stores(
 #[cfg(test)]
 mod tests {
     use super::super::network::dispatch_hour;
+    use super::super::test_draw as draw;
     use super::*;
-
-    /// A small xorshift for random hours.
-    fn draw(state: &mut u64, below: u32) -> u32 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        (*state % u64::from(below)) as u32
-    }
 
     /// Where the quiet-hour shortcut skips the solver, the solver (given the stores as the
     /// shortcut leaves them) finds the same hour: nothing short, curtailed, moved or

@@ -294,14 +294,8 @@ impl SettledDispatch<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::network::{Dispatch, dispatch_hour};
+    use super::super::test_draw as draw;
     use super::*;
-
-    fn draw(state: &mut u64, below: u32) -> u32 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        (*state % u64::from(below)) as u32
-    }
 
     /// Random hours on random networks (trees and meshes, up to six regions, shift and
     /// reliability stores), each with some renewable surplus and every region's need
