@@ -9,45 +9,10 @@
 //! the limit, and s where the upper and the lower 95% bounds meet it.
 
 use crate::engine::Engine;
-use crate::report::metric_by_key;
 use crate::scenario::compile::LOAD_SCALE_HEADROOM;
+pub use crate::stats::Criterion;
 use crate::stats::Estimate;
 use crate::{Error, RunOptions, Step, Study};
-
-/// A reliability standard: a metric of `summary.json` and its largest acceptable value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Criterion {
-    /// Key of `summary.metrics` (`lole_hours`, `lole_days`, `eue_mwh`, `neue_ppm`, `lolp`).
-    pub metric: &'static str,
-    pub limit: f64,
-}
-
-impl Criterion {
-    /// Parses `LOLE_h<=2.4`, `LOLE_d<=0.1`, `EUE_MWh<=1000`, `NEUE_ppm<=10` or `LOLP<=0.1`.
-    pub fn parse(text: &str) -> Result<Criterion, Error> {
-        let bad = || {
-            Error::Options(format!(
-                "--criterion must look like LOLE_h<=2.4, LOLE_d<=0.1, EUE_MWh<=1000, NEUE_ppm<=10 or LOLP<=0.1, got \"{text}\""
-            ))
-        };
-        let (name, limit) = text.split_once("<=").ok_or_else(bad)?;
-        let metric = match name.trim().to_ascii_lowercase().as_str() {
-            "lole_h" | "lole" => "lole_hours",
-            "lole_d" => "lole_days",
-            "eue_mwh" | "eue" => "eue_mwh",
-            "neue_ppm" | "neue" => "neue_ppm",
-            "lolp" => "lolp",
-            _ => return Err(bad()),
-        };
-        let limit: f64 = limit.trim().parse().map_err(|_| bad())?;
-        if !(limit.is_finite() && limit > 0.0) {
-            return Err(Error::Options(format!(
-                "the criterion's limit must be a positive number, got {limit}"
-            )));
-        }
-        Ok(Criterion { metric, limit })
-    }
-}
 
 /// The answer of a load-carrying-capability search.
 #[derive(Clone, Debug)]
@@ -74,7 +39,7 @@ impl Capability {
         serde_json::json!({
             "egap_version": env!("CARGO_PKG_VERSION"),
             "study": study,
-            "criterion": { "metric": self.criterion.metric, "limit": self.criterion.limit },
+            "criterion": self.criterion,
             "trajectories_per_step": trajectories,
             "seed": seed,
             "steps": self.evaluations,
@@ -149,8 +114,7 @@ pub fn load_carrying_capability(
         scaled.laws.load_scale = scale;
         let summary = crate::run_summary(&scaled, engine, options)?;
         evaluations += 1;
-        let e = *metric_by_key(&summary, criterion.metric)
-            .expect("criterion metrics are summary metrics");
+        let e = *criterion.metric.of(&summary.metrics);
         on_step(&Step {
             what: format!("demand × {scale:.6}"),
             estimate: e,
@@ -168,7 +132,7 @@ pub fn load_carrying_capability(
         *out = bisect(&mut estimate, which, criterion.limit)?;
     }
     Ok(Capability {
-        criterion: criterion.clone(),
+        criterion: *criterion,
         base,
         scale,
         scale_low,

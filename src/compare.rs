@@ -16,21 +16,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::report::number;
-
-/// The metrics compared, as (key in `summary.metrics`, label, unit).
-const METRICS: [(&str, &str, &str); 11] = [
-    ("lole_hours", "LOLE", "h"),
-    ("lole_days", "LOLE", "d"),
-    ("eue_mwh", "EUE", "MWh"),
-    ("neue_ppm", "NEUE", "ppm"),
-    ("lolp", "LOLP", "probability"),
-    ("lolf_events", "LOLF", "events"),
-    ("peak_shortfall_mw", "peak shortfall", "MW"),
-    ("curtailment_mwh", "curtailment", "MWh"),
-    ("curtailment_rate", "curtailment rate", "fraction"),
-    ("renewable_energy_mwh", "renewable energy", "MWh"),
-    ("demand_energy_mwh", "demand energy", "MWh"),
-];
+use crate::stats::{Metric, Metrics};
 
 /// Two-sided 5% critical value of the standard normal.
 const Z_5_PERCENT: f64 = 1.959_963_984_540_054;
@@ -41,14 +27,13 @@ pub struct Run {
     pub scenario: String,
     pub seed: u64,
     pub trajectories: u64,
-    /// (mean, standard error) per metric, in METRICS order.
+    /// (mean, standard error) per metric, in [`Metric::ALL`] order.
     pub metrics: Vec<(f64, f64)>,
 }
 
 /// One metric of one file against the first file.
 pub struct Difference {
-    pub metric: &'static str,
-    pub unit: &'static str,
+    pub metric: Metric,
     pub base: (f64, f64),
     pub other: (f64, f64),
     pub difference: f64,
@@ -67,20 +52,12 @@ pub fn read(path: &Path) -> Result<Run, Error> {
         doc.pointer(pointer)
             .ok_or_else(|| bad(format!("has no {pointer}; is it an egap summary.json?")))
     };
-    let number = |pointer: &str| -> Result<f64, Error> {
-        field(pointer)?
-            .as_f64()
-            .ok_or_else(|| bad(format!("{pointer} is not a number")))
-    };
-    let metrics = METRICS
-        .iter()
-        .map(|(key, _, _)| {
-            Ok((
-                number(&format!("/summary/metrics/{key}/mean"))?,
-                number(&format!("/summary/metrics/{key}/standard_error"))?,
-            ))
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let metrics: Metrics = serde_json::from_value(field("/summary/metrics")?.clone())
+        .map_err(|e| bad(format!("its summary.metrics cannot be read ({e})")))?;
+    let metrics = Metric::ALL
+        .into_iter()
+        .map(|m| (m.of(&metrics).mean, m.of(&metrics).standard_error))
+        .collect();
     Ok(Run {
         path: path.to_path_buf(),
         scenario: field("/scenario")?.as_str().unwrap_or_default().to_string(),
@@ -92,16 +69,15 @@ pub fn read(path: &Path) -> Result<Run, Error> {
 
 /// Every metric of `other` against `base`.
 pub fn differences(base: &Run, other: &Run) -> Vec<Difference> {
-    METRICS
-        .iter()
+    Metric::ALL
+        .into_iter()
         .zip(base.metrics.iter().zip(&other.metrics))
-        .map(|(&(_, metric, unit), (&a, &b))| {
+        .map(|(metric, (&a, &b))| {
             let se = (a.1 * a.1 + b.1 * b.1).sqrt();
             let difference = b.0 - a.0;
             let z = (se > 0.0).then(|| difference / se);
             Difference {
                 metric,
-                unit,
                 base: a,
                 other: b,
                 difference,
@@ -153,7 +129,7 @@ pub fn table(runs: &[Run]) -> String {
             let _ = writeln!(
                 out,
                 "{:<28} {:>22} {:>22} {:>14} {:>8}  {}",
-                format!("{} ({})", d.metric, d.unit),
+                format!("{} ({})", d.metric.label(), d.metric.unit()),
                 format!("{} ± {}", number(d.base.0), number(d.base.1)),
                 format!("{} ± {}", number(d.other.0), number(d.other.1)),
                 number(d.difference),
@@ -165,11 +141,11 @@ pub fn table(runs: &[Run]) -> String {
     out
 }
 
-/// The comparison as CSV: file, metric, unit, base mean and error, this mean and error,
+/// The comparison as CSV: file, metric (its `summary.json` key), label, unit, base mean and error, this mean and error,
 /// difference, z (empty when exact), significant.
 pub fn csv(runs: &[Run]) -> String {
     let mut out = String::from(
-        "file,metric,unit,base_mean,base_standard_error,mean,standard_error,difference,z,significant_5pct\n",
+        "file,metric,label,unit,base_mean,base_standard_error,mean,standard_error,difference,z,significant_5pct\n",
     );
     let Some((base, others)) = runs.split_first() else {
         return out;
@@ -178,10 +154,11 @@ pub fn csv(runs: &[Run]) -> String {
         for d in differences(base, other) {
             let _ = writeln!(
                 out,
-                "\"{}\",{},{},{},{},{},{},{},{},{}",
+                "\"{}\",{},{},{},{},{},{},{},{},{},{}",
                 other.path.display().to_string().replace('"', "\"\""),
                 d.metric,
-                d.unit,
+                d.metric.label(),
+                d.metric.unit(),
                 d.base.0,
                 d.base.1,
                 d.other.0,
@@ -211,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_difference_is_significant_beyond_1_96_combined_standard_errors() {
-        let mut a = vec![(0.0, 0.0); METRICS.len()];
+        let mut a = vec![(0.0, 0.0); Metric::ALL.len()];
         let mut b = a.clone();
         // LOLE: 10 ± 0.3 vs 11 ± 0.4: z = 1 / 0.5 = 2 > 1.96.
         a[0] = (10.0, 0.3);

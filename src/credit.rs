@@ -25,8 +25,7 @@
 use std::path::Path;
 
 use crate::engine::Engine;
-use crate::report::metric_by_key;
-use crate::stats::Estimate;
+use crate::stats::{Estimate, Metric};
 use crate::sweep::{read_tree, run_tree, set};
 use crate::{Error, RunOptions, Step};
 
@@ -35,7 +34,7 @@ use crate::{Error, RunOptions, Step};
 pub struct Credit {
     pub resource: String,
     pub nameplate_mw: f64,
-    pub metric: &'static str,
+    pub metric: Metric,
     pub with: Estimate,
     pub without: Estimate,
     /// EFC, MW, and its 95% interval.
@@ -47,11 +46,11 @@ pub struct Credit {
 }
 
 /// EFC and ELCC of `resource` (`units[NAME]`, `renewables[NAME]` or `storage[NAME]`) for
-/// `metric` (a key of `summary.metrics`, e.g. `lole_hours` or `eue_mwh`).
+/// `metric` (one of [`Metric::RELIABILITY`]).
 pub fn capacity_credit(
     scenario: &Path,
     resource: &str,
-    metric: &'static str,
+    metric: Metric,
     engine: &Engine,
     options: &RunOptions,
     on_step: &mut dyn FnMut(&Step),
@@ -110,8 +109,7 @@ pub fn capacity_credit(
         let step = format!("the search step \"{what}\"");
         let summary = run_tree(scenario, tree, &files, &step, engine, options)?;
         evaluations += 1;
-        let e = *metric_by_key(&summary, metric)
-            .ok_or_else(|| Error::Options(format!("unknown metric {metric}")))?;
+        let e = *metric.of(&summary.metrics);
         on_step(&Step {
             what: what.clone(),
             estimate: e,
@@ -196,7 +194,7 @@ impl Credit {
             "egap_version": env!("CARGO_PKG_VERSION"),
             "resource": self.resource,
             "nameplate_mw": self.nameplate_mw,
-            "metric": self.metric,
+            "metric": self.metric.key(),
             "trajectories_per_step": trajectories,
             "seed": seed,
             "steps": self.evaluations,

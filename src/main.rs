@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use egap::engine::Engine;
 use egap::report::{self, Document, RunInfo};
+use egap::stats::{Criterion, Metric};
 use egap::{Control, RunOptions, Study};
 
 #[derive(Parser)]
@@ -112,8 +113,8 @@ enum Command {
         /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
         /// The standard, e.g. "LOLE_h<=2.4", "LOLE_d<=0.1", "NEUE_ppm<=10".
-        #[arg(long)]
-        criterion: String,
+        #[arg(long, value_parser = Criterion::parse)]
+        criterion: Criterion,
         /// Trajectories at each step of the search (common random numbers: same seed).
         #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
         trajectories: u64,
@@ -161,8 +162,8 @@ enum Command {
         #[arg(long)]
         resource: String,
         /// The reliability metric both credits hold equal.
-        #[arg(long, default_value = "lole_hours", value_parser = ["lole_hours", "lole_days", "eue_mwh", "neue_ppm", "lolp"])]
-        metric: String,
+        #[arg(long, default_value = "lole_hours", value_parser = reliability_metric)]
+        metric: Metric,
         /// Trajectories at each step (common random numbers: same seed).
         #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
         trajectories: u64,
@@ -233,6 +234,11 @@ enum Format {
 struct RunArgs {
     /// The scenario TOML file (or a PRAS .pras system file).
     scenario: PathBuf,
+    /// Check the results against a reliability criterion, e.g. "LOLE_d<=0.1" (one day in ten
+    /// years) or "NEUE_ppm<=20" (0.002% of demand unserved); replaces the scenario's
+    /// `criterion`. The verdict reads the whole 95% interval: met, not met or undecided.
+    #[arg(long, value_parser = Criterion::parse)]
+    criterion: Option<Criterion>,
     /// Do not draw the plots (SVG and PNG in OUT/plots/).
     #[arg(long)]
     no_plots: bool,
@@ -274,8 +280,8 @@ struct RunArgs {
     #[arg(long, value_name = "FRACTION")]
     target_rel_se: Option<f64>,
     /// The metric --target-rel-se applies to.
-    #[arg(long, default_value = "eue_mwh", value_parser = ["eue_mwh", "lole_hours", "lole_days", "neue_ppm", "lolp", "lolf_events", "curtailment_mwh", "curtailment_rate"])]
-    metric: String,
+    #[arg(long, default_value = "eue_mwh", value_parser = any_metric)]
+    metric: Metric,
     /// Save the statistics to FILE as the run goes (about once a second) and, if FILE exists,
     /// continue the run it belongs to; it is deleted when the run completes.
     #[arg(long, value_name = "FILE")]
@@ -494,10 +500,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("{note}");
             }
             eprintln!("engine: {}", engine.describe());
-            let metric: &'static str = ["lole_hours", "lole_days", "eue_mwh", "neue_ppm", "lolp"]
-                .into_iter()
-                .find(|m| *m == metric)
-                .expect("checked by clap");
             let options = RunOptions {
                 trajectories,
                 seed,
@@ -638,19 +640,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let plots = [
-                ("lole_hours", "LOLE", "h"),
-                ("eue_mwh", "EUE", "MWh"),
-                ("neue_ppm", "NEUE", "ppm"),
-                ("curtailment_mwh", "curtailment", "MWh"),
+                Metric::LoleHours,
+                Metric::EueMwh,
+                Metric::NeuePpm,
+                Metric::CurtailmentMwh,
             ];
-            for (key, name, unit) in plots {
+            for metric in plots {
                 let mut series: Vec<egap::sweep::Series> = Vec::new();
                 for p in &points {
                     let label = match (settings.get(1), p.values.get(1)) {
                         (Some(s), Some(v)) => format!("{} = {v}", s.path),
                         _ => String::new(),
                     };
-                    let e = report::metric_by_key(&p.summary, key).expect("plotted metrics exist");
+                    let e = metric.of(&p.summary.metrics);
                     let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
                     match series.iter_mut().find(|s| s.0 == label) {
                         Some(s) => s.1.push(point),
@@ -661,8 +663,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     continue;
                 }
                 report::write_atomic(
-                    &out.join(format!("sweep-{key}.svg")),
-                    &egap::sweep::svg(&settings[0].path, name, unit, &series),
+                    &out.join(format!("sweep-{metric}.svg")),
+                    &egap::sweep::svg(&settings[0].path, metric.label(), metric.unit(), &series),
                 )?;
             }
             outln!("wrote {}", out.display());
@@ -678,7 +680,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let study = Study::load(&scenario)?;
-            let criterion = egap::capability::Criterion::parse(&criterion)?;
             let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
             if let Some(note) = note {
                 eprintln!("{note}");
@@ -845,7 +846,20 @@ fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
 
 /// Prints each step of a credit or capability search to stderr as it completes, so that an
 /// interrupted search still shows what it computed.
-fn show_step(metric: &'static str) -> impl FnMut(&egap::Step) {
+/// `--metric` where a study is held to a limit: a metric a reliability standard is written in.
+fn reliability_metric(text: &str) -> Result<Metric, String> {
+    Metric::RELIABILITY
+        .into_iter()
+        .find(|m| m.key() == text)
+        .ok_or_else(|| format!("expected one of {}", Metric::keys(&Metric::RELIABILITY)))
+}
+
+/// `--metric` of a precision target: any metric of `summary.json`.
+fn any_metric(text: &str) -> Result<Metric, String> {
+    Metric::from_key(text).ok_or_else(|| format!("expected one of {}", Metric::keys(&Metric::ALL)))
+}
+
+fn show_step(metric: Metric) -> impl FnMut(&egap::Step) {
     let mut n = 0;
     move |step| {
         n += 1;
@@ -1091,8 +1105,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
                 bar.set_position(done);
                 if args.target_rel_se.is_some() {
                     let summary = accumulator.summary(&units);
-                    let e = report::metric_by_key(&summary, &args.metric)
-                        .expect("metric names are checked by clap");
+                    let e = args.metric.of(&summary.metrics);
                     let rel = if e.mean > 0.0 {
                         e.standard_error / e.mean
                     } else {
@@ -1207,9 +1220,12 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         },
         summary,
     );
+    if let Some(criterion) = args.criterion {
+        document.check(criterion);
+    }
     if let Some(target) = args.target_rel_se {
         document.convergence = Some(report::Convergence {
-            metric: args.metric.clone(),
+            metric: args.metric.key().to_string(),
             target_relative_standard_error: target,
             achieved_relative_standard_error: precision.filter(|p| p.is_finite()),
             reached,

@@ -304,7 +304,8 @@ pub fn csv(settings: &[Setting], points: &[Point]) -> String {
         .collect::<Vec<_>>()
         .join(",");
     if let Some(p) = points.first() {
-        for (name, unit, _) in metric_rows(&p.summary) {
+        for (metric, _) in metric_rows(&p.summary) {
+            let (name, unit) = (metric.label(), metric.unit());
             let _ = write!(
                 out,
                 ",{name} ({unit}),{name} ({unit}) low,{name} ({unit}) high"
@@ -322,7 +323,7 @@ pub fn csv(settings: &[Setting], points: &[Point]) -> String {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        for (_, _, e) in metric_rows(&p.summary) {
+        for (_, e) in metric_rows(&p.summary) {
             let _ = write!(out, ",{},{},{}", e.mean, e.ci95_low, e.ci95_high);
         }
         out.push('\n');

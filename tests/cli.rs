@@ -941,3 +941,116 @@ fn credit_and_capability_answer_in_json_and_csv() {
     assert!(csv.starts_with("study,metric,limit,"), "{csv}");
     assert_eq!(csv.lines().count(), 2, "{csv}");
 }
+
+/// `egap report` leads with the answer: the verdict against a criterion reads the whole 95%
+/// interval (RTS-79's LOLE is about 1.6 d/yr at 2,000 trajectories, with an interval about
+/// ±0.1 wide), per-year units, and no curtailment rows for a study without renewables. The
+/// verdict is in `summary.json` too.
+#[test]
+fn the_report_leads_with_the_answer_and_checks_a_criterion() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = |criterion: &str, out: &str| {
+        let out = dir.path().join(out);
+        let o = egap()
+            .args(["report", &scenario("rts79/rts79.toml"), "-n", "2000"])
+            .args(["--backend", "cpu", "--no-plots", "--criterion", criterion])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        (
+            page,
+            summary,
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (page, summary, table) = report("LOLE_d<=0.1", "strict");
+    let answer = page
+        .find("<h2>The answer</h2>")
+        .expect("a headline section");
+    assert!(answer < page.find("<h2>Adequacy</h2>").unwrap());
+    assert!(
+        page.contains("<b>Does not meet</b> the criterion LOLE ≤ 0.1 d/yr"),
+        "{page}"
+    );
+    assert_eq!(summary["criterion"]["metric"], "lole_days");
+    assert_eq!(summary["criterion"]["limit"], 0.1);
+    assert_eq!(summary["criterion"]["verdict"], "not_met");
+    assert!(table.contains("criterion LOLE_d<=0.1: NOT MET"), "{table}");
+    // RTS-79 has no renewables: no curtailment anywhere, in the page or the terminal table.
+    assert!(!page.contains("curtailment"), "{page}");
+    assert!(!table.contains("curtailment"), "{table}");
+    assert!(page.contains("LOLE</td><td>h/yr</td>"), "{page}");
+
+    let lole_days = summary["summary"]["metrics"]["lole_days"].clone();
+    let high = lole_days["ci95_high"].as_f64().unwrap();
+    let mean = lole_days["mean"].as_f64().unwrap();
+    let (page, summary, _) = report(&format!("LOLE_d<={}", high * 1.01), "loose");
+    assert!(page.contains("<b>Meets</b>"), "{page}");
+    assert_eq!(summary["criterion"]["verdict"], "met");
+    // Inside the interval, off the mean: undecided, and a count of trajectories that would
+    // decide it (none would, were the limit the mean itself).
+    let (page, summary, _) = report(&format!("LOLE_d<={}", (mean + high) / 2.0), "tight");
+    assert!(page.contains("<b>Undecided</b>"), "{page}");
+    assert!(page.contains("trajectories would decide it"), "{page}");
+    assert_eq!(summary["criterion"]["verdict"], "undecided");
+}
+
+/// A criterion in the scenario's `[study]` is checked without the flag; a malformed one is
+/// refused with the file, the line and the field.
+#[test]
+fn a_scenario_names_its_own_criterion() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario("rts79/rts79.toml"))
+        .unwrap()
+        .replace("\"load.csv\"", &format!("{:?}", scenario("rts79/load.csv")));
+    let with = |criterion: &str| {
+        let text = text.replacen(
+            "[study]\n",
+            &format!(
+                "[study]\ncriterion = \"{criterion}\"\ndescription = \"Is RTS-79 adequate?\"\n"
+            ),
+            1,
+        );
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text).unwrap();
+        egap()
+            .args([
+                "report",
+                "-n",
+                "500",
+                "--backend",
+                "cpu",
+                "--no-plots",
+                "--out",
+            ])
+            .arg(dir.path().join("out"))
+            .arg("--force")
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let o = with("LOLE_h<=1000");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(
+        page.contains("<p class=\"question\">Is RTS-79 adequate?</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<b>Meets</b> the criterion LOLE ≤ 1,000 h/yr"),
+        "{page}"
+    );
+
+    let o = with("LOLE_x<=1");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("s.toml") && err.contains("study.criterion") && err.contains("LOLE_d<=0.1"),
+        "{err}"
+    );
+}

@@ -66,11 +66,11 @@ fn compare_flags_a_real_difference_and_not_an_identical_run() {
             .ends_with("true")
     };
     // The same run: no difference anywhere.
-    assert!(!verdict("/b/", "EUE"));
-    assert!(!verdict("/b/", "LOLE"));
+    assert!(!verdict("/b/", "eue_mwh"));
+    assert!(!verdict("/b/", "lole_hours"));
     // 300 MW more load on a 2,850 MW peak: EUE rises far beyond its error.
-    assert!(verdict("/c/", "EUE"));
-    assert!(verdict("/c/", "demand energy"));
+    assert!(verdict("/c/", "eue_mwh"));
+    assert!(verdict("/c/", "demand_energy_mwh"));
 
     let o = egap(&["compare", &summary("a"), &out("missing.json")]);
     assert!(!o.status.success());

@@ -8,6 +8,7 @@ use common::rts79_exact::{available_capacity, crossing, hourly_load, lole};
 use egap::RunOptions;
 use egap::credit::capacity_credit;
 use egap::engine::Engine;
+use egap::stats::Metric;
 
 mod common;
 
@@ -34,7 +35,7 @@ fn a_perfect_unit_is_credited_with_its_capacity() {
     let c = capacity_credit(
         &scenario,
         "units[perfect 100]",
-        "eue_mwh",
+        Metric::EueMwh,
         &Engine::Cpu,
         &options,
         &mut |_| (),
@@ -80,7 +81,7 @@ fn an_unreliable_unit_is_credited_as_the_exact_convolution_says() {
     let c = capacity_credit(
         &scenario,
         "units[U400 nuclear]",
-        "lole_hours",
+        Metric::LoleHours,
         &Engine::Cpu,
         &options,
         &mut |step| steps.push(step.what.clone()),
@@ -114,7 +115,7 @@ fn an_unreliable_unit_is_credited_as_the_exact_convolution_says() {
     let err = capacity_credit(
         &scenario,
         "units[nope]",
-        "lole_hours",
+        Metric::LoleHours,
         &Engine::Cpu,
         &options,
         &mut |_| (),
@@ -196,7 +197,7 @@ mttr_h = 5
     let c = capacity_credit(
         &scenario,
         "units[perfect 50]",
-        "eue_mwh",
+        Metric::EueMwh,
         &Engine::Cpu,
         &options,
         &mut |_| (),
@@ -227,7 +228,7 @@ fn an_interrupted_search_reports_its_completed_steps_and_no_answer() {
     let result = capacity_credit(
         &scenario,
         "units[U400 nuclear]",
-        "lole_hours",
+        Metric::LoleHours,
         &Engine::Cpu,
         &options,
         &mut |_| {

@@ -4,44 +4,19 @@
 use std::fmt::Write;
 
 use super::Document;
-use crate::stats::{Distribution, Estimate, Metrics, Summary};
+use crate::stats::{Distribution, Estimate, Metric, Metrics, Summary};
 
-/// (column name, unit, estimate) of every scalar metric, in report order.
-pub fn metric_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Estimate)> {
+/// Every scalar metric with its estimate, in report order.
+pub fn metric_rows(s: &Summary) -> Vec<(Metric, &Estimate)> {
     metrics_of(&s.metrics)
 }
 
 /// [`metric_rows`] of one set of metrics (the system's or a region's).
-pub fn metrics_of(m: &Metrics) -> Vec<(&'static str, &'static str, &Estimate)> {
-    vec![
-        ("LOLE", "h", &m.lole_hours),
-        ("LOLE", "d", &m.lole_days),
-        ("EUE", "MWh", &m.eue_mwh),
-        ("NEUE", "ppm", &m.neue_ppm),
-        ("LOLP", "probability", &m.lolp),
-        ("LOLF", "events", &m.lolf_events),
-        ("peak shortfall", "MW", &m.peak_shortfall_mw),
-        ("curtailment", "MWh", &m.curtailment_mwh),
-        ("curtailment rate", "fraction", &m.curtailment_rate),
-        ("renewable energy", "MWh", &m.renewable_energy_mwh),
-        ("demand energy", "MWh", &m.demand_energy_mwh),
-    ]
-}
-
-/// The estimate of `metrics.<key>` in `summary.json`, for precision targets.
-pub fn metric_by_key<'a>(s: &'a Summary, key: &str) -> Option<&'a Estimate> {
-    let m = &s.metrics;
-    Some(match key {
-        "lole_hours" => &m.lole_hours,
-        "lole_days" => &m.lole_days,
-        "eue_mwh" => &m.eue_mwh,
-        "neue_ppm" => &m.neue_ppm,
-        "lolp" => &m.lolp,
-        "lolf_events" => &m.lolf_events,
-        "curtailment_mwh" => &m.curtailment_mwh,
-        "curtailment_rate" => &m.curtailment_rate,
-        _ => return None,
-    })
+pub fn metrics_of(m: &Metrics) -> Vec<(Metric, &Estimate)> {
+    Metric::ALL
+        .into_iter()
+        .map(|metric| (metric, metric.of(m)))
+        .collect()
 }
 
 /// (name, unit, distribution) of every per-trajectory distribution, in report order. The
@@ -77,12 +52,17 @@ fn preamble(doc: &Document) -> String {
 
 pub fn metrics_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
-    out.push_str("metric,unit,mean,standard_error,ci95_low,ci95_high\n");
-    for (name, unit, e) in metric_rows(&doc.summary) {
+    out.push_str("metric,label,unit,mean,standard_error,ci95_low,ci95_high\n");
+    for (metric, e) in metric_rows(&doc.summary) {
         let _ = writeln!(
             out,
-            "{name},{unit},{},{},{},{}",
-            e.mean, e.standard_error, e.ci95_low, e.ci95_high
+            "{metric},{},{},{},{},{},{}",
+            metric.label(),
+            metric.unit(),
+            e.mean,
+            e.standard_error,
+            e.ci95_low,
+            e.ci95_high
         );
     }
     out
@@ -135,13 +115,15 @@ pub fn hourly_csv(doc: &Document) -> String {
 /// Every region's metrics (studies with several regions).
 pub fn regions_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
-    out.push_str("region,metric,unit,mean,standard_error,ci95_low,ci95_high\n");
+    out.push_str("region,metric,label,unit,mean,standard_error,ci95_low,ci95_high\n");
     for r in &doc.summary.regions {
-        for (name, unit, e) in metrics_of(&r.metrics) {
+        for (metric, e) in metrics_of(&r.metrics) {
             let _ = writeln!(
                 out,
-                "{},{name},{unit},{},{},{},{}",
+                "{},{metric},{},{},{},{},{},{}",
                 quote(&r.name),
+                metric.label(),
+                metric.unit(),
                 e.mean,
                 e.standard_error,
                 e.ci95_low,

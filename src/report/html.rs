@@ -6,13 +6,15 @@
 
 use std::fmt::Write as _;
 
-use super::csv::{distribution_rows, metric_rows, metrics_of};
-use super::{Document, number};
+use super::csv::{distribution_rows, metric_rows};
+use super::{CriterionCheck, Document, thousands};
+use crate::stats::{Estimate, Metric, Verdict, is_year, readable};
 
 /// The page. `assumptions` is the scenario file's leading comment block, `system` the
 /// description `egap validate` prints, `plots` (name, SVG) pairs.
 pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, String)]) -> String {
     let s = &doc.summary;
+    let renewables = s.has_renewables();
     let mut h = String::new();
     let _ = write!(
         h,
@@ -22,10 +24,10 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     );
     let _ = writeln!(
         h,
-        "<p class=\"run\">{} trajectories of {} h, seed {}{} · egap {} · scenario file <code>{}</code> · \
-         results are per horizon; 95% intervals from the Monte Carlo standard error</p>",
-        s.trajectories,
-        s.hours,
+        "<p class=\"run\">{} trajectories of {}, seed {}{} · egap {} · scenario file <code>{}</code> · \
+         results are {}; 95% intervals from the Monte Carlo standard error</p>",
+        thousands(s.trajectories),
+        horizon(s.hours),
         doc.run.seed,
         if doc.run.interrupted {
             " (<b>interrupted: partial</b>)"
@@ -33,99 +35,138 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
             ""
         },
         escape(doc.egap_version),
-        escape(&doc.scenario_file)
+        escape(&doc.scenario_file),
+        if is_year(s.hours) {
+            "per year"
+        } else {
+            "per horizon"
+        }
     );
 
-    h.push_str("<h2>Adequacy and curtailment</h2>\n<table>\n<tr><th>metric</th><th>mean</th><th>standard error</th><th>95% interval</th></tr>\n");
-    for (name, unit, e) in metric_rows(s) {
-        let _ = writeln!(
-            h,
-            "<tr><td>{name} ({unit})</td><td>{}</td><td>{}</td><td>[{}, {}]</td></tr>",
-            number(e.mean),
-            number(e.standard_error),
-            number(e.ci95_low),
-            number(e.ci95_high)
-        );
-    }
-    h.push_str("</table>\n");
+    answer(&mut h, doc);
 
-    h.push_str("<h2>Distributions over trajectories</h2>\n<table>\n<tr><th>quantity</th><th>mean</th><th>P50</th><th>P90</th><th>P95</th><th>P99</th><th>P99.9</th><th>max</th><th>CVaR95</th></tr>\n");
-    for (name, unit, d) in distribution_rows(s) {
+    h.push_str(if renewables {
+        "<h2>Adequacy and curtailment</h2>\n"
+    } else {
+        "<h2>Adequacy</h2>\n"
+    });
+    h.push_str("<div class=\"scroll\"><table>\n<tr><th>metric</th><th>unit</th><th>mean</th><th>standard error</th><th>95% interval</th><th>what it measures</th></tr>\n");
+    for (metric, e) in metric_rows(s) {
+        if metric.is_curtailment() && !renewables {
+            continue;
+        }
         let _ = writeln!(
             h,
-            "<tr><td>{name} ({unit})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            number(d.mean),
-            number(d.p50),
-            number(d.p90),
-            number(d.p95),
-            number(d.p99),
-            number(d.p999),
-            number(d.max),
-            number(d.cvar95)
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td><td class=\"note\">{}</td></tr>",
+            metric.label(),
+            metric.unit_for(s.hours),
+            metric.show(e.mean),
+            metric.show(e.standard_error),
+            metric.show(e.ci95_low),
+            metric.show(e.ci95_high),
+            metric.description()
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
+
+    h.push_str("<h2>Distributions over trajectories</h2>\n<div class=\"scroll\"><table>\n<tr><th>quantity</th><th>unit</th><th>mean</th><th>P50</th><th>P90</th><th>P95</th><th>P99</th><th>P99.9</th><th>max</th><th>CVaR95</th></tr>\n");
+    for (name, unit, d) in distribution_rows(s) {
+        if name.starts_with("curtailment") && !renewables {
+            continue;
+        }
+        // Rates are fractions in the files and percentages for people.
+        let (unit, show): (&str, fn(f64) -> String) = if unit == "fraction" {
+            ("%", |x| Metric::CurtailmentRate.show(x))
+        } else {
+            (unit, readable)
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{name}</td><td>{unit}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            show(d.mean),
+            show(d.p50),
+            show(d.p90),
+            show(d.p95),
+            show(d.p99),
+            show(d.p999),
+            show(d.max),
+            show(d.cvar95)
+        );
+    }
+    h.push_str("</table></div>\n");
 
     if !s.regions.is_empty() {
-        h.push_str("<h2>Regions</h2>\n<table>\n<tr><th>region</th>");
-        let columns: Vec<(&str, &str)> = metrics_of(&s.regions[0].metrics)
-            .iter()
-            .map(|(n, u, _)| (*n, *u))
+        h.push_str("<h2>Regions</h2>\n<div class=\"scroll\"><table>\n<tr><th>region</th>");
+        let columns: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|m| renewables || !m.is_curtailment())
             .collect();
-        for (n, u) in &columns {
-            let _ = write!(h, "<th>{n} ({u})</th>");
+        for m in &columns {
+            let _ = write!(h, "<th>{} ({})</th>", m.label(), m.unit_for(s.hours));
         }
-        h.push_str("<th>P95 of the trajectories' curtailment rate (fraction)</th></tr>\n");
+        if renewables {
+            h.push_str("<th>P95 of the curtailment rate (%)</th>");
+        }
+        h.push_str("</tr>\n");
         for r in &s.regions {
             let _ = write!(h, "<tr><td>{}</td>", escape(&r.name));
-            for (_, _, e) in metrics_of(&r.metrics) {
-                let _ = write!(h, "<td>{}</td>", number(e.mean));
+            for m in &columns {
+                let _ = write!(h, "<td>{}</td>", m.show(m.of(&r.metrics).mean));
             }
             let d = &r.distributions;
-            if d.trajectories_without_renewable == s.trajectories {
+            if !renewables {
+            } else if d.trajectories_without_renewable == s.trajectories {
                 h.push_str("<td>no renewables</td>");
             } else {
-                let _ = write!(h, "<td>{}</td>", number(d.curtailment_rate.p95));
+                let _ = write!(
+                    h,
+                    "<td>{}</td>",
+                    Metric::CurtailmentRate.show(d.curtailment_rate.p95)
+                );
             }
             h.push_str("</tr>\n");
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
     }
     if !s.interfaces.is_empty() {
-        h.push_str("<h2>Interfaces</h2>\n<table>\n<tr><th>interface</th><th>mean flow (MW)</th><th>forward (MWh)</th><th>backward (MWh)</th><th>hours at forward limit</th><th>hours at backward limit</th></tr>\n");
+        h.push_str("<h2>Interfaces</h2>\n<div class=\"scroll\"><table>\n<tr><th>interface</th><th>mean flow (MW)</th><th>forward (MWh)</th><th>backward (MWh)</th><th>hours at forward limit</th><th>hours at backward limit</th></tr>\n");
         for i in &s.interfaces {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&i.name),
-                number(i.mean_flow_mw),
-                number(i.forward_energy_mwh),
-                number(i.backward_energy_mwh),
+                readable(i.mean_flow_mw),
+                readable(i.forward_energy_mwh),
+                readable(i.backward_energy_mwh),
                 percent(i.share_at_forward_limit),
                 percent(i.share_at_backward_limit)
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
     }
     if !s.storage.is_empty() {
-        h.push_str("<h2>Storage</h2>\n<table>\n<tr><th>store</th><th>charged (MWh)</th><th>discharged (MWh)</th><th>cycles</th><th>hours full</th><th>hours empty</th></tr>\n");
+        h.push_str("<h2>Storage</h2>\n<div class=\"scroll\"><table>\n<tr><th>store</th><th>charged (MWh)</th><th>discharged (MWh)</th><th>cycles</th><th>hours full</th><th>hours empty</th></tr>\n");
         for st in &s.storage {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&st.name),
-                number(st.charged_mwh),
-                number(st.discharged_mwh),
-                number(st.cycles),
+                readable(st.charged_mwh),
+                readable(st.discharged_mwh),
+                readable(st.cycles),
                 percent(st.share_of_hours_full),
                 percent(st.share_of_hours_empty)
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
     }
 
     h.push_str("<h2>Plots</h2>\n");
     for (name, svg) in plots {
+        // A study without renewables has no curtailment to plot.
+        if name.contains("curtailment") && !renewables {
+            continue;
+        }
         let _ = writeln!(
             h,
             "<figure id=\"{}\">{}</figure>",
@@ -144,6 +185,136 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     }));
     h.push_str("</pre>\n</body>\n</html>\n");
     h
+}
+
+/// The section a reader needs if they read nothing else: the study's question, the verdict
+/// against a reliability criterion, and the headline figures with their intervals.
+fn answer(h: &mut String, doc: &Document) {
+    let s = &doc.summary;
+    let m = &s.metrics;
+    let d = &s.distributions;
+    let renewables = s.has_renewables();
+    let (one, many) = if is_year(s.hours) {
+        ("year", "years")
+    } else {
+        ("trajectory", "trajectories")
+    };
+    let shown = |metric: Metric, e: &Estimate| {
+        format!(
+            "<b>{}</b> (95% interval {} – {})",
+            metric.show_with_unit(e.mean, s.hours),
+            metric.show(e.ci95_low),
+            metric.show(e.ci95_high)
+        )
+    };
+    h.push_str("<section class=\"answer\">\n<h2>The answer</h2>\n");
+    let question = doc.description.clone().unwrap_or_else(|| {
+        format!(
+            "How often, and by how much, does {} fall short of its load{}?",
+            doc.scenario,
+            if renewables {
+                ", and how much of its renewable energy goes unused"
+            } else {
+                ""
+            }
+        )
+    });
+    let _ = writeln!(h, "<p class=\"question\">{}</p>", escape(question.trim()));
+    if let Some(check) = &doc.criterion {
+        verdict(h, doc, check);
+    }
+    h.push_str("<ul>\n");
+    let _ = writeln!(
+        h,
+        "<li>Loss of load: {} expected, on {}; {} of {many} have at least one short hour.</li>",
+        shown(Metric::LoleHours, &m.lole_hours),
+        shown(Metric::LoleDays, &m.lole_days),
+        percent(m.lolp.mean)
+    );
+    let _ = writeln!(
+        h,
+        "<li>Unserved energy: {} expected, {} of demand; one {one} in 20 loses at least {} MWh, \
+         and the worst 5% lose {} MWh on average.</li>",
+        shown(Metric::EueMwh, &m.eue_mwh),
+        shown(Metric::NeuePpm, &m.neue_ppm),
+        readable(d.unserved_energy_mwh.p95),
+        readable(d.unserved_energy_mwh.cvar95)
+    );
+    if renewables {
+        let _ = writeln!(
+            h,
+            "<li>Curtailment: {} expected, {} of the renewable energy available; one {one} in 20 \
+             curtails at least {}.</li>",
+            shown(Metric::CurtailmentMwh, &m.curtailment_mwh),
+            shown(Metric::CurtailmentRate, &m.curtailment_rate),
+            Metric::CurtailmentRate.show(d.curtailment_rate.p95)
+        );
+    }
+    h.push_str("</ul>\n</section>\n");
+}
+
+/// Whether the estimate meets the criterion, said so that the interval is part of the
+/// answer; an undecided verdict says about how many trajectories would decide it.
+fn verdict(h: &mut String, doc: &Document, check: &CriterionCheck) {
+    let s = &doc.summary;
+    let c = &check.criterion;
+    let e = c.metric.of(&s.metrics);
+    let limit = format!(
+        "{} ≤ {}",
+        c.metric.label(),
+        c.metric.show_with_unit(c.limit, s.hours)
+    );
+    let interval = format!(
+        "{} (95% interval {} – {})",
+        c.metric.show_with_unit(e.mean, s.hours),
+        c.metric.show(e.ci95_low),
+        c.metric.show(e.ci95_high)
+    );
+    let (class, text) = match check.verdict {
+        Verdict::Met => (
+            "met",
+            format!(
+                "<b>Meets</b> the criterion {limit}: the estimate is {interval}, all at or below the limit."
+            ),
+        ),
+        Verdict::NotMet => (
+            "not-met",
+            format!(
+                "<b>Does not meet</b> the criterion {limit}: the estimate is {interval}, all above the limit."
+            ),
+        ),
+        Verdict::Undecided => {
+            // The interval's half-width shrinks as 1/√n: it clears the limit once
+            // n · (1.96 · se / |mean − limit|)² trajectories have run.
+            let gap = (e.mean - c.limit).abs();
+            let more = if gap > 0.0 && e.standard_error > 0.0 {
+                let z = (e.ci95_high - e.ci95_low) / (2.0 * e.standard_error);
+                let needed = s.trajectories as f64 * (z * e.standard_error / gap).powi(2);
+                format!(
+                    " About {} trajectories would decide it.",
+                    thousands(needed.ceil().min(1e15) as u64)
+                )
+            } else {
+                String::new()
+            };
+            (
+                "undecided",
+                format!(
+                    "<b>Undecided</b> against the criterion {limit}: the estimate is {interval}, and the interval holds the limit.{more}"
+                ),
+            )
+        }
+    };
+    let _ = writeln!(h, "<p class=\"verdict {class}\">{text}</p>");
+}
+
+/// The horizon as people say it.
+fn horizon(hours: u32) -> String {
+    if is_year(hours) {
+        format!("one year ({} h)", thousands(hours.into()))
+    } else {
+        format!("{} h", thousands(hours.into()))
+    }
 }
 
 /// The leading `#` comment block of a scenario file, without the `#` marks.
@@ -167,7 +338,11 @@ padding:0 1em;color:#222}h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.6em;
 solid #ccc}table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .6em;border-bottom:1px \
 solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}pre{background:#f6f6f6;\
 padding:1em;overflow-x:auto;font-size:.85em}figure{margin:1em 0}figure svg{max-width:100%;height:auto}\
-.run{color:#555}";
+.run{color:#555}.scroll{overflow-x:auto}.note{color:#555;text-align:left;font-size:.9em}\
+.answer{background:#f4f7fb;border:1px solid #d5dfec;padding:.2em 1.2em 1em;margin-top:1.4em}\
+.answer h2{border:none}.question{font-style:italic}.verdict{padding:.5em .8em;border-left:5px solid}\
+.verdict.met{border-color:#2e7d32;background:#edf7ee}.verdict.not-met{border-color:#c62828;\
+background:#fbeeee}.verdict.undecided{border-color:#b8860b;background:#fdf6e3}";
 
 fn strip_xml_declaration(svg: &str) -> &str {
     match svg.strip_prefix("<?xml") {

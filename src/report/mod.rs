@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::stats::Summary;
+use crate::stats::{Criterion, Summary, Verdict};
 use crate::{Error, Study};
 
-pub use self::csv::{metric_by_key, metrics_csv};
+pub use self::csv::metrics_csv;
 pub(crate) use table::number;
 pub use table::{describe, table};
 
@@ -42,13 +42,27 @@ pub struct Document {
     pub egap_version: &'static str,
     pub scenario: String,
     pub scenario_file: String,
+    /// The question the study answers (`[study] description`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub run: RunInfo,
     /// Watts per power unit used by the integer engines (reported for reproducibility).
     pub power_unit_w: u64,
     /// Present when the run stopped on a target standard error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub convergence: Option<Convergence>,
+    /// The reliability criterion checked, when the study or the command names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<CriterionCheck>,
     pub summary: Summary,
+}
+
+/// A reliability criterion and where the run's estimate stands against it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CriterionCheck {
+    #[serde(flatten)]
+    pub criterion: Criterion,
+    pub verdict: Verdict,
 }
 
 /// How a run with a precision target ended.
@@ -64,17 +78,31 @@ pub struct Convergence {
 }
 
 impl Document {
+    /// The document of a run of `study`, checked against the study's criterion if it names
+    /// one.
     pub fn new(study: &Study, run: RunInfo, summary: Summary) -> Document {
-        Document {
+        let mut document = Document {
             schema: SCHEMA,
             egap_version: env!("CARGO_PKG_VERSION"),
             scenario: study.scenario.name.clone(),
             scenario_file: study.scenario.source.display().to_string(),
+            description: study.scenario.description.clone(),
             run,
             power_unit_w: study.system.power_unit_w,
             convergence: None,
+            criterion: None,
             summary,
+        };
+        if let Some(criterion) = study.scenario.criterion {
+            document.check(criterion);
         }
+        document
+    }
+
+    /// Checks the results against `criterion` (replacing any criterion checked before).
+    pub fn check(&mut self, criterion: Criterion) {
+        let verdict = criterion.verdict(criterion.metric.of(&self.summary.metrics));
+        self.criterion = Some(CriterionCheck { criterion, verdict });
     }
 
     /// The document of merged shards: the same as the single run's.
@@ -88,9 +116,11 @@ impl Document {
             egap_version: env!("CARGO_PKG_VERSION"),
             scenario: merged.scenario.clone(),
             scenario_file: merged.scenario_file.clone(),
+            description: None,
             run,
             power_unit_w: merged.power_unit_w,
             convergence: None,
+            criterion: None,
             summary: merged.accumulator.summary(&units),
         }
     }

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::Document;
 use super::csv::{distribution_rows, metric_rows};
 use crate::Study;
+use crate::stats::Verdict;
 
 /// What a scenario contains, for `egap validate`.
 pub fn describe(study: &Study) -> String {
@@ -124,8 +125,13 @@ pub fn table(doc: &Document) -> String {
         "\n{:<28} {:>12} {:>12} {:>25}",
         "metric", "mean", "std. error", "95% interval"
     );
-    for (name, unit, e) in metric_rows(s) {
-        let label = format!("{name} ({unit})");
+    let renewables = s.has_renewables();
+    for (metric, e) in metric_rows(s) {
+        // Without renewables, curtailment rows are zeros that say nothing.
+        if metric.is_curtailment() && !renewables {
+            continue;
+        }
+        let label = format!("{} ({})", metric.label(), metric.unit());
         let interval = format!("[{}, {}]", number(e.ci95_low), number(e.ci95_high));
         let _ = writeln!(
             out,
@@ -134,12 +140,32 @@ pub fn table(doc: &Document) -> String {
             number(e.standard_error)
         );
     }
+    if let Some(check) = &doc.criterion {
+        let c = &check.criterion;
+        let e = c.metric.of(&s.metrics);
+        let verdict = match check.verdict {
+            Verdict::Met => "MET",
+            Verdict::NotMet => "NOT MET",
+            Verdict::Undecided => "UNDECIDED (the 95% interval holds the limit)",
+        };
+        let _ = writeln!(
+            out,
+            "\ncriterion {c}: {verdict}; {} = {}, 95% interval [{}, {}]",
+            c.metric.criterion_name(),
+            number(e.mean),
+            number(e.ci95_low),
+            number(e.ci95_high)
+        );
+    }
     let _ = writeln!(
         out,
         "\n{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "distribution", "mean", "P50", "P90", "P95", "P99", "P99.9", "max", "CVaR95"
     );
     for (name, unit, d) in distribution_rows(s) {
+        if name.starts_with("curtailment") && !renewables {
+            continue;
+        }
         let label = format!("{name} ({unit})");
         let _ = writeln!(
             out,

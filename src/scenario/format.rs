@@ -35,7 +35,10 @@ pub struct ScenarioFile {
 #[serde(deny_unknown_fields)]
 pub struct Study {
     pub name: Option<Spanned<String>>,
+    /// The question the study answers, shown at the head of its report.
     pub description: Option<String>,
+    /// A reliability criterion the report checks the result against, e.g. `LOLE_d<=0.1`.
+    pub criterion: Option<Spanned<String>>,
     pub hours: Spanned<i64>,
     pub weather_years: Option<Spanned<Vec<Spanned<String>>>>,
     pub weather_year_weights: Option<Spanned<Vec<Spanned<f64>>>>,

@@ -5,10 +5,16 @@ use std::path::PathBuf;
 
 use super::profile::Profile;
 use super::uncertain::Uncertain;
+use crate::stats::Criterion;
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
     pub name: String,
+    /// The question the study answers (`[study] description`), for the report's headline.
+    pub description: Option<String>,
+    /// The reliability criterion the report checks the result against (`[study] criterion`).
+    /// It changes no result, so it is no part of the study's identity.
+    pub criterion: Option<Criterion>,
     /// The scenario file, for messages and reports.
     pub source: PathBuf,
     /// Every file the study reads (the scenario and its profile files): results must never

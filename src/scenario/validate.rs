@@ -12,6 +12,7 @@ use super::format::{self, ScenarioFile};
 use super::model::*;
 use super::profile::{FRACTION, NON_NEGATIVE_MW, ProfileReader};
 use super::uncertain::Uncertain;
+use crate::stats::Criterion;
 
 /// Longest horizon: a leap year of hours.
 pub const MAX_HOURS: i64 = 8784;
@@ -148,6 +149,11 @@ fn build(
     }
     let hours = hours as usize;
     let (weather_years, weather_year_weights) = weather_years(study, errors)?;
+    let criterion = study.criterion.as_ref().and_then(|text| {
+        Criterion::parse(text.get_ref())
+            .map_err(|e| errors.at(text.span().start, "study.criterion", e))
+            .ok()
+    });
 
     let mut profiles = ProfileReader::new(base, hours, &weather_years, files);
 
@@ -671,6 +677,8 @@ fn build(
     inputs.extend(profiles.files_read());
     Some(Scenario {
         name,
+        description: study.description.clone(),
+        criterion,
         source: path.to_path_buf(),
         inputs,
         hours,

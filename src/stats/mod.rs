@@ -7,17 +7,21 @@
 //! MiB), not by the number of trajectories. It serializes (serde), so shards can be written
 //! to files and merged elsewhere.
 
+mod criterion;
 mod histogram;
+mod metric;
 mod moments;
 mod network;
 mod rate;
 mod summary;
 mod wide;
 
+pub use criterion::{Criterion, Verdict};
 pub use histogram::{
     Binning, Bins, Bucket, Histogram, HistogramError, LogLinear, Pick, Tail, bucket_bounds,
     bucket_index, rank,
 };
+pub use metric::{Metric, is_year, readable};
 pub use moments::{Moments, ratio_estimate};
 pub use network::{FlowSums, NetworkSums};
 pub use rate::{

@@ -77,8 +77,8 @@ pub struct Point {
 }
 
 /// The distribution of one per-trajectory quantity. Quantiles are accurate to the histogram's
-/// bucket width (energies and hours: relative 2^-10, exact for small integers; rates: 0.1
-/// percentage point), and exact for the maximum.
+/// bucket width (energies and hours: relative 2^-10, exact for small integers; rates:
+/// relative 2^-7), and exact for the maximum.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub mean: f64,
@@ -112,7 +112,8 @@ pub struct Distributions {
     /// trajectory, as a fraction (not %), over the trajectories that had renewable energy.
     /// Its mean is the mean of the trajectories' rates, which differs from
     /// `metrics.curtailment_rate` (total curtailed / total available: a ratio of means).
-    /// Bins: exactly 0 alone, then one per percentage point.
+    /// Bins: exactly 0 alone, then log-linear (see `stats::rate`), so a quantile is
+    /// resolved relative to the rate itself, however small.
     #[serde(default)]
     pub curtailment_rate: Distribution,
     /// Trajectories with no renewable energy available: they have no curtailment rate and
@@ -147,6 +148,14 @@ pub struct Summary {
     pub interfaces: Vec<InterfaceSummary>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub storage: Vec<StorageSummary>,
+}
+
+impl Summary {
+    /// Whether any trajectory had renewable energy: without any, curtailment says nothing
+    /// and reports leave it out.
+    pub fn has_renewables(&self) -> bool {
+        self.trajectories > self.distributions.trajectories_without_renewable
+    }
 }
 
 /// One region's results: the same metrics, distributions and hourly risk as the system's.
