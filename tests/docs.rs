@@ -1,2 +1,7 @@
 //! The manual in `docs/` kept true: its commands run as written and its field reference
 //! matches the parser. Each part of the manual that can drift has a module here.
+
+// A crate root's `mod x;` would load `tests/x.rs`, another test binary's root: the modules of
+// this crate live in `tests/docs/`.
+#[path = "docs/reference.rs"]
+mod reference;
