@@ -2,6 +2,8 @@
 //! matches the parser. Each part of the manual that can drift has a module here.
 
 // A crate root's `mod x;` would load `tests/x.rs`, another test binary's root: the modules of
-// this crate live in `tests/docs/`.
+// this crate live in `tests/docs/` and name their files.
 #[path = "docs/reference.rs"]
 mod reference;
+#[path = "docs/walkthrough.rs"]
+mod walkthrough;
