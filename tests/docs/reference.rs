@@ -19,15 +19,6 @@ const DOC: &str = "docs/scenarios.md";
 /// The field no table has, whose refusal lists the fields the table has.
 const UNKNOWN: &str = "zzz_unknown";
 
-/// Fields documented before the parser accepts them, as `table.field`. Each is allowed to be
-/// listed but refused; once the parser accepts one, the test fails until it is taken off
-/// this list, so the allowance cannot outlive its reason.
-const PENDING: &[&str] = &[
-    // [study] criterion: a reliability criterion such as "LOLE_d<=0.1" that the report's
-    // headline checks the result against, added to the parser by a separate change.
-    "study.criterion",
-];
-
 /// A valid scenario of one region, to which each probe adds its unknown field.
 const SCENARIO: &str = "[study]\nhours = 24\n\n[[regions]]\nname = \"R\"\nload_mw = 100\n";
 
@@ -175,28 +166,9 @@ fn compare(
         ));
     }
     for field in seen.difference(accepted) {
-        if !PENDING.contains(&format!("{table}.{field}").as_str()) {
-            problems.push(format!(
-                "{at}: lists `{field}`, which the parser does not accept in {table}"
-            ));
-        }
-    }
-    for pending in PENDING {
-        let Some((pending_table, field)) = pending.split_once('.') else {
-            continue;
-        };
-        if pending_table != table {
-            continue;
-        }
-        if accepted.contains(field) {
-            problems.push(format!(
-                "{at}: the parser now accepts `{field}`; take \"{pending}\" off PENDING in tests/docs/reference.rs"
-            ));
-        } else if !seen.contains(field) {
-            problems.push(format!(
-                "{at}: \"{pending}\" is on PENDING in tests/docs/reference.rs but the section does not list `{field}`"
-            ));
-        }
+        problems.push(format!(
+            "{at}: lists `{field}`, which the parser does not accept in {table}"
+        ));
     }
 }
 
@@ -486,27 +458,4 @@ fn a_wrong_section_is_reported_with_its_field() {
     assert!(problems[0].contains("`load_mw`") && problems[0].contains("does not list"));
     assert!(problems[1].contains("`load_mv`") && problems[1].contains("does not accept"));
     assert!(problems.iter().all(|p| p.contains("[[regions]]")));
-}
-
-/// A pending field is allowed only while the parser refuses it: once it is accepted, its
-/// allowance must go.
-#[test]
-fn a_pending_field_the_parser_accepts_is_reported() {
-    for pending in PENDING {
-        let (table, field) = pending.split_once('.').expect("PENDING holds table.field");
-        let documented = vec![field.to_string()];
-        let mut problems = Vec::new();
-        compare(
-            table,
-            "## heading",
-            &documented,
-            &BTreeSet::new(),
-            &mut problems,
-        );
-        assert!(problems.is_empty(), "{problems:?}");
-        let accepted = BTreeSet::from([field.to_string()]);
-        compare(table, "## heading", &documented, &accepted, &mut problems);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(problems[0].contains("take") && problems[0].contains(pending));
-    }
 }
