@@ -434,6 +434,24 @@ const CASES: &[Case] = &[
         "alpha and beta must be > 0, got 0 and 2",
     ),
     case(
+        "71-distribution-min-not-a-number.toml",
+        Some(17),
+        r#"added_loads "Data centre" → size_mw"#,
+        "`min` must be a finite number, got \"x\"",
+    ),
+    case(
+        "72-beta-high-not-a-number.toml",
+        Some(18),
+        r#"added_loads "Data centre" → utilization"#,
+        "`high` must be a finite number, got \"one\"",
+    ),
+    case(
+        "73-added-load-name-twice.toml",
+        Some(20),
+        r#"added_loads "Campus" → name"#,
+        "is used by another added load; names must be unique",
+    ),
+    case(
         "62-triangular-mode-outside.toml",
         Some(17),
         r#"added_loads "Data centre" → size_mw"#,

@@ -15,7 +15,8 @@ pub fn describe(study: &Study) -> String {
         .units
         .iter()
         .map(|u| f64::from(u.count) * u.capacity_mw.max())
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     // `+ 0.0` turns the -0.0 of an empty sum into 0.0 so it never prints as "-0.0 MW".
     let renewable: f64 = s.renewables.iter().map(|r| r.capacity_mw).sum::<f64>() + 0.0;
     let mut out = String::new();

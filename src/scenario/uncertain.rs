@@ -164,6 +164,16 @@ impl Uncertain {
         let need = |k: &str| {
             num(k).ok_or_else(|| format!("a {name} distribution needs a finite number `{k}`"))
         };
+        // An optional key, when given, must be a finite number: never ignored for a default.
+        let optional = |k: &str| -> Result<Option<f64>, String> {
+            match table.get(k) {
+                None => Ok(None),
+                Some(v) => as_f64(v)
+                    .filter(|x| x.is_finite())
+                    .map(Some)
+                    .ok_or_else(|| format!("`{k}` must be a finite number, got {v}")),
+            }
+        };
         let built: Result<(Law, f64, f64), String> = (|| {
             Ok(match name.as_str() {
                 "normal" => {
@@ -213,8 +223,8 @@ impl Uncertain {
                 }
                 "beta" => {
                     let (a, b) = (need("alpha")?, need("beta")?);
-                    let low = num("low").unwrap_or(0.0);
-                    let high = num("high").unwrap_or(1.0);
+                    let low = optional("low")?.unwrap_or(0.0);
+                    let high = optional("high")?.unwrap_or(1.0);
                     if low >= high {
                         return Err(format!(
                             "low ({}) must be below high ({})",
@@ -282,8 +292,13 @@ impl Uncertain {
             Ok(b) => b,
             Err(msg) => return problem(msg),
         };
-        let min = num("min").unwrap_or(natural_min.max(valid.0));
-        let max = num("max").unwrap_or(natural_max.min(valid.1));
+        let (min, max) = match (optional("min"), optional("max")) {
+            (Ok(min), Ok(max)) => (
+                min.unwrap_or(natural_min.max(valid.0)),
+                max.unwrap_or(natural_max.min(valid.1)),
+            ),
+            (Err(msg), _) | (_, Err(msg)) => return problem(msg),
+        };
         if min > max || min < valid.0 || max > valid.1 {
             return problem(format!(
                 "its support [{}, {}] must lie {range}; set `min`/`max` inside that range",

@@ -376,11 +376,20 @@ fn build(
         Some(v) => Uncertain::parse(v, "load_multiplier", (0.0, 10.0), errors),
     };
     let mut added_loads = Vec::new();
+    let mut added_load_names = std::collections::HashSet::new();
     for a in &file.added_loads {
         let at = a.span().start;
         let a = a.get_ref();
         let name = a.name.get_ref().clone();
         let field = format!("added_loads \"{name}\"");
+        // `--set added_loads[NAME]` and the samples' columns name an added load.
+        if !added_load_names.insert(name.clone()) {
+            errors.at(
+                a.name.span().start,
+                format!("{field} → name"),
+                "is used by another added load; names must be unique",
+            );
+        }
         let region = find_region(&a.region, &field, at, errors);
         let size = Uncertain::parse(
             &a.size_mw,
@@ -952,7 +961,11 @@ fn outage(
             repair_probability: 1.0,
         }),
         (false, false) => {
-            errors.at(at, field, format!("has no outage model; {form} (failure_probability = 0 for a unit that never fails)"));
+            errors.at(
+                at,
+                field,
+                format!("has no outage model; {form}; 0 and 1 make a unit that never fails"),
+            );
             None
         }
         (true, false) => {
