@@ -3,6 +3,8 @@
 
 // A crate root's `mod x;` would load `tests/x.rs`, another test binary's root: the modules of
 // this crate live in `tests/docs/` and name their files.
+#[path = "docs/links.rs"]
+mod links;
 #[path = "docs/reference.rs"]
 mod reference;
 #[path = "docs/walkthrough.rs"]

@@ -1,4 +1,4 @@
-//! Inputs that once crashed a fuzz target (see README, "Fuzzing"), replayed through the same
+//! Inputs that once crashed a fuzz target (see docs/ARCHITECTURE.md, "Fuzzing"), replayed through the same
 //! calls on stable Rust: none may panic, and no NaN or infinity may reach a summary.
 //!
 //! `tests/fixtures/fuzz/scenario-*` go through the scenario target (text → validate →

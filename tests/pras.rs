@@ -438,7 +438,7 @@ fn the_rts_system_imports_whole() {
 
 /// PRAS users report a NEUE of a few hundred ppm for RTS-GMLC with 700 MW more load in each
 /// region (the case of PRAS's documentation); egap's figure with 400 trajectories (standard
-/// error about 10 ppm) is about 470 ppm, see the README.
+/// error about 10 ppm) is about 470 ppm, see docs/pras.md.
 #[test]
 fn the_rts_system_with_700_mw_more_per_region_has_a_neue_of_a_few_hundred_ppm() {
     let system = rts_plus(700.0, 8784);
@@ -896,7 +896,7 @@ fn one_trajectory(system: &PrasSystem, name: &str) -> (egap::engine::ChunkRecord
     )
 }
 
-/// The README's example where egap and PRAS agree, worked by hand. A: load 100 MW, 150 MW of
+/// docs/pras.md's example where egap and PRAS agree, worked by hand. A: load 100 MW, 150 MW of
 /// generation; B: load 100 MW, 60 MW; a 30 MW line. Both minimise unserved energy first and
 /// then MW·interfaces (PRAS: a hurdle cost of 1; egap: one per hop), so A sends 30 MW and B
 /// is short 10 MW; A is never made short to help B (that would not lower the total and
@@ -919,7 +919,7 @@ fn semantics_where_egap_and_pras_agree() {
     assert_eq!(c.flows[0].first_energy, 30 * per_mw, "30 MWh from A to B");
 }
 
-/// The README's example where they differ, worked by hand. One region with a firm 20 MW
+/// docs/pras.md's example where they differ, worked by hand. One region with a firm 20 MW
 /// generator and two stores of 10 MW: "short" holds 10 MWh, "long" 40 MWh. Load is 0 for four
 /// hours (both fill: 20 MW goes into them) and then 35 MW for three hours (15 MW short of the
 /// generator each hour).

@@ -32,7 +32,7 @@ pub struct RunInfo {
 }
 
 /// The version of the `summary.json` layout: raised when a field changes meaning or goes
-/// away (added fields keep the version). The README documents the layout.
+/// away (added fields keep the version). `docs/results.md` documents the layout.
 pub const SCHEMA: &str = "egap-summary/1";
 
 /// Everything `summary.json` holds.

@@ -672,7 +672,7 @@ mod tests {
         out
     }
 
-    /// Three regions in a line, worked by hand (the README's example):
+    /// Three regions in a line, worked by hand (docs/model.md's example):
     /// West: demand 100, wind 400, no dispatchable → 300 surplus.
     /// Middle: demand 300, wind 0, dispatchable 250 → 50 short before transfers.
     /// East: demand 500, wind 0, dispatchable 600 → covers itself, 100 spare.
