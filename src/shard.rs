@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::report::RunInfo;
-use crate::stats::Accumulator;
+use crate::stats::{Accumulator, Criterion};
 use crate::{Error, Study};
 
 /// Tag of the shard file format, checked on reading (2: with a checksum).
@@ -23,6 +23,12 @@ pub struct ShardFile {
     pub egap_version: String,
     pub scenario: String,
     pub scenario_file: String,
+    /// The study's question and criterion, which change no result (so are no part of its
+    /// identity) but belong in the merged summary as in a single run's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<Criterion>,
     /// `Study::fingerprint` of the compiled study, and its parts (`Study::identity`), so
     /// that a refused merge can name what differs.
     pub fingerprint: String,
@@ -83,6 +89,8 @@ impl ShardFile {
             egap_version: env!("CARGO_PKG_VERSION").into(),
             scenario: study.scenario.name.clone(),
             scenario_file: study.scenario.source.display().to_string(),
+            description: study.scenario.description.clone(),
+            criterion: study.scenario.criterion,
             fingerprint: crate::fingerprint_of(&identity),
             identity,
             power_unit_w: study.system.power_unit_w,

@@ -111,18 +111,22 @@ impl Document {
             power_unit_w: merged.power_unit_w,
             hours: merged.accumulator.hours() as u32,
         };
-        Document {
+        let mut document = Document {
             schema: SCHEMA,
             egap_version: env!("CARGO_PKG_VERSION"),
             scenario: merged.scenario.clone(),
             scenario_file: merged.scenario_file.clone(),
-            description: None,
+            description: merged.description.clone(),
             run,
             power_unit_w: merged.power_unit_w,
             convergence: None,
             criterion: None,
             summary: merged.accumulator.summary(&units),
+        };
+        if let Some(criterion) = merged.criterion {
+            document.check(criterion);
         }
+        document
     }
 }
 

@@ -8,12 +8,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Estimate, Metric};
 
 /// A metric of `summary.json` and its largest acceptable value.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "CriterionFile")]
 pub struct Criterion {
     #[serde(serialize_with = "as_key")]
     pub metric: Metric,
@@ -22,6 +23,21 @@ pub struct Criterion {
 
 fn as_key<S: serde::Serializer>(metric: &Metric, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(metric.key())
+}
+
+/// A criterion as files hold it (a shard carries its study's), checked on reading.
+#[derive(Deserialize)]
+struct CriterionFile {
+    metric: String,
+    limit: f64,
+}
+
+impl TryFrom<CriterionFile> for Criterion {
+    type Error = String;
+
+    fn try_from(c: CriterionFile) -> Result<Self, Self::Error> {
+        Criterion::parse(&format!("{}<={}", c.metric, c.limit))
+    }
 }
 
 /// How an estimate stands against a criterion.
@@ -125,6 +141,20 @@ mod tests {
         ] {
             let e = Criterion::parse(bad).unwrap_err();
             assert!(e.contains("criterion"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_criterion_reads_back_what_it_wrote_and_refuses_what_it_would_not_parse() {
+        let c = Criterion::parse("NEUE_ppm<=20").unwrap();
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(text, r#"{"metric":"neue_ppm","limit":20.0}"#);
+        assert_eq!(serde_json::from_str::<Criterion>(&text).unwrap(), c);
+        for bad in [
+            r#"{"metric":"curtailment_mwh","limit":1}"#,
+            r#"{"metric":"lolp","limit":-1}"#,
+        ] {
+            assert!(serde_json::from_str::<Criterion>(bad).is_err(), "{bad}");
         }
     }
 
