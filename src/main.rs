@@ -593,10 +593,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     egap::sweep::csv(&settings, points)
                 )
             };
+            // sweep.json likewise, its `interrupted` true until the last point.
+            let write_sweep_json = |points: &[egap::sweep::Point], total: usize| {
+                let json = egap::sweep::json(
+                    &scenario.display().to_string(),
+                    &settings,
+                    points,
+                    trajectories,
+                    seed,
+                    total,
+                );
+                report::write_atomic(&out.join("sweep.json"), &format!("{json:#}\n"))
+            };
             let swept = egap::sweep::sweep(&scenario, &settings, &engine, &options, &mut |done| {
                 bar.set_position(done.len() as u64);
                 if done.len() < points_total {
                     report::write_atomic(&sweep_csv, &partial(done))?;
+                    write_sweep_json(done, points_total)?;
                 }
                 Ok(())
             });
@@ -612,60 +625,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 other => other?,
             };
             report::write_atomic(&sweep_csv, &egap::sweep::csv(&settings, &points))?;
-            outln!(
-                "{:>24} {:>22} {:>22} {:>22}",
-                settings
-                    .iter()
-                    .map(|s| s.path.rsplit('.').next().unwrap_or(""))
-                    .collect::<Vec<_>>()
-                    .join(" × "),
-                "LOLE (h)",
-                "EUE (MWh)",
-                "curtailment (MWh)"
-            );
-            for p in &points {
-                let m = &p.summary.metrics;
-                let show =
-                    |e: &egap::stats::Estimate| format!("{:.4} ± {:.4}", e.mean, e.standard_error);
-                outln!(
-                    "{:>24} {:>22} {:>22} {:>22}",
-                    p.values
-                        .iter()
-                        .map(f64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(" × "),
-                    show(&m.lole_hours),
-                    show(&m.eue_mwh),
-                    show(&m.curtailment_mwh)
-                );
-            }
-            let plots = [
-                Metric::LoleHours,
-                Metric::EueMwh,
-                Metric::NeuePpm,
-                Metric::CurtailmentMwh,
-            ];
-            for metric in plots {
-                let mut series: Vec<egap::sweep::Series> = Vec::new();
-                for p in &points {
-                    let label = match (settings.get(1), p.values.get(1)) {
-                        (Some(s), Some(v)) => format!("{} = {v}", s.path),
-                        _ => String::new(),
-                    };
-                    let e = metric.of(&p.summary.metrics);
-                    let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
-                    match series.iter_mut().find(|s| s.0 == label) {
-                        Some(s) => s.1.push(point),
-                        None => series.push((label, vec![point])),
-                    }
-                }
-                if series.iter().flat_map(|s| &s.1).all(|p| p.3 == 0.0) {
-                    continue;
-                }
-                report::write_atomic(
-                    &out.join(format!("sweep-{metric}.svg")),
-                    &egap::sweep::svg(&settings[0].path, metric.label(), metric.unit(), &series),
-                )?;
+            write_sweep_json(&points, points_total)?;
+            out!("{}", egap::sweep::table(&settings, &points));
+            if let Err(e) =
+                report::plot::write_svgs_and_pngs(&out, egap::sweep::plots(&settings, &points))
+            {
+                // As for a run: plots are an extra, a missing font only costs the PNGs.
+                eprintln!("warning: plots not written: {e}");
             }
             outln!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)

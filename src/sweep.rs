@@ -7,9 +7,10 @@ use std::path::Path;
 
 use crate::engine::Engine;
 use crate::report::csv::metric_rows;
+use crate::report::plot::{Series, parameter_label, sweep_svg};
 use crate::scenario::Files;
 use crate::scenario::error::{Diagnostic, ScenarioError};
-use crate::stats::Summary;
+use crate::stats::{Metric, Summary, readable};
 use crate::{Error, RunOptions, Study};
 
 /// `PATH=VALUES`: which field to set and the values it takes.
@@ -92,11 +93,27 @@ pub(crate) fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), 
             .get_mut(key)
             .ok_or_else(|| format!("the scenario has no `{key}`"))?;
         table = match (entry, name) {
-            (toml::Value::Array(items), Some(name)) => items
-                .iter_mut()
-                .filter_map(|v| v.as_table_mut())
-                .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
-                .ok_or_else(|| format!("no entry of `{key}` is named \"{name}\""))?,
+            (toml::Value::Array(items), Some(name)) => {
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|v| v.as_table())
+                    .filter_map(entry_name)
+                    .collect();
+                let Some(at) = names.iter().position(|n| n == name) else {
+                    return Err(format!(
+                        "no entry of `{key}` is named \"{name}\"; {}",
+                        match names.as_slice() {
+                            [] => format!("the scenario has no named `{key}`"),
+                            names => format!("the names are {}", quoted_list(names)),
+                        }
+                    ));
+                };
+                items
+                    .iter_mut()
+                    .filter_map(|v| v.as_table_mut())
+                    .nth(at)
+                    .expect("found above")
+            }
             (toml::Value::Table(t), None) => t,
             _ => {
                 return Err(format!(
@@ -106,6 +123,27 @@ pub(crate) fn set(root: &mut toml::Table, path: &str, value: f64) -> Result<(), 
         };
     }
     Err("the path must end with a field name".into())
+}
+
+/// The name an entry goes by in results and in `--set` paths: its `name`, or for an
+/// interface without one, "FROM-TO" as reports show it.
+fn entry_name(entry: &toml::Table) -> Option<String> {
+    let text = |key: &str| entry.get(key).and_then(|v| v.as_str());
+    match (text("name"), text("from"), text("to")) {
+        (Some(name), _, _) => Some(name.to_string()),
+        (None, Some(from), Some(to)) => Some(format!("{from}-{to}")),
+        _ => None,
+    }
+}
+
+/// `"a", "b" and "c"`, for messages.
+fn quoted_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// One point of a sweep: the value of each setting, and the results there.
@@ -331,141 +369,134 @@ pub fn csv(settings: &[Setting], points: &[Point]) -> String {
     out
 }
 
-/// One plotted line: its label and its points (x, mean, 95% low, 95% high).
-pub type Series = (String, Vec<(f64, f64, f64, f64)>);
+/// The sweep as JSON, for scripts: the settings, then each point's values and every metric
+/// with its interval (keys as in `summary.json`). `completed` of `total` points says whether
+/// the sweep was interrupted.
+pub fn json(
+    scenario_file: &str,
+    settings: &[Setting],
+    points: &[Point],
+    trajectories: u64,
+    seed: u64,
+    total: usize,
+) -> serde_json::Value {
+    let points: Vec<serde_json::Value> = points
+        .iter()
+        .map(|p| {
+            let metrics: serde_json::Map<String, serde_json::Value> = metric_rows(&p.summary)
+                .into_iter()
+                .map(|(metric, e)| {
+                    (
+                        metric.key().to_string(),
+                        serde_json::to_value(e).expect("an estimate serializes"),
+                    )
+                })
+                .collect();
+            serde_json::json!({ "values": p.values, "metrics": metrics })
+        })
+        .collect();
+    serde_json::json!({
+        "egap_version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": scenario_file,
+        "trajectories_per_point": trajectories,
+        "seed": seed,
+        "settings": settings
+            .iter()
+            .map(|s| serde_json::json!({ "path": s.path, "values": s.values }))
+            .collect::<Vec<_>>(),
+        "points_completed": points.len(),
+        "points_total": total,
+        "interrupted": points.len() < total,
+        "points": points,
+    })
+}
 
-/// Colours of successive series (the second setting's values).
-const COLOURS: [&str; 6] = [
-    "#08519c", "#a63603", "#006d2c", "#54278f", "#b30000", "#525252",
+/// The metrics the terminal table and the plots show.
+pub const SHOWN: [Metric; 4] = [
+    Metric::LoleHours,
+    Metric::EueMwh,
+    Metric::NeuePpm,
+    Metric::CurtailmentMwh,
 ];
 
-/// A line chart of one metric against the first setting, one line (with its 95% band) per
-/// value of the second setting, as SVG. Each series is (label, [(x, mean, low, high)]).
-pub fn svg(parameter: &str, metric: &str, unit: &str, series: &[Series]) -> String {
-    let points: Vec<(f64, f64, f64, f64)> =
-        series.iter().flat_map(|s| s.1.iter().copied()).collect();
-    let points = points.as_slice();
-    let (w, h, left, right, top, bottom) = (640.0, 400.0, 80.0, 20.0, 40.0, 50.0);
-    let x_min = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-    let x_max = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-    let y_max = nice_ceiling(points.iter().map(|p| p.3).fold(0.0, f64::max));
-    let x = |v: f64| {
-        left + if x_max > x_min {
-            (v - x_min) / (x_max - x_min)
-        } else {
-            0.5
-        } * (w - left - right)
-    };
-    let y = |v: f64| h - bottom - v / y_max * (h - top - bottom);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">"
-    );
-    let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"24\" font-size=\"15\" text-anchor=\"middle\">{metric} ({unit}) against {parameter}, 95% band</text>",
-        w / 2.0
-    );
-    for (k, (label, pts)) in series.iter().enumerate() {
-        let colour = COLOURS[k % COLOURS.len()];
-        let upper = pts.iter().map(|p| format!("{:.1},{:.1}", x(p.0), y(p.3)));
-        let lower = pts
+/// The sweep as a table for people: the settings' values, then each shown metric's mean
+/// ± standard error, in columns wide enough for their contents.
+pub fn table(settings: &[Setting], points: &[Point]) -> String {
+    let hours = points.first().map_or(0, |p| p.summary.hours);
+    let renewables = points.iter().any(|p| p.summary.has_renewables());
+    let shown: Vec<Metric> = SHOWN
+        .into_iter()
+        .filter(|m| renewables || !m.is_curtailment())
+        .collect();
+    let mut rows: Vec<Vec<String>> = vec![
+        settings
             .iter()
-            .rev()
-            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.2)));
-        let band: Vec<String> = upper.chain(lower).collect();
-        let _ = writeln!(
-            s,
-            "<polygon points=\"{}\" fill=\"{colour}\" fill-opacity=\"0.25\"/>",
-            band.join(" ")
+            .map(|s| crate::report::plot::parameter_label(&s.path))
+            .chain(
+                shown
+                    .iter()
+                    .map(|m| format!("{} ({})", m.label(), m.unit_for(hours))),
+            )
+            .collect(),
+    ];
+    for p in points {
+        rows.push(
+            p.values
+                .iter()
+                .map(|&v| readable(v))
+                .chain(shown.iter().map(|m| {
+                    let e = m.of(&p.summary.metrics);
+                    m.show_estimate(e.mean, e.standard_error)
+                }))
+                .collect(),
         );
-        let line: Vec<String> = pts
+    }
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
             .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
+            .zip(&widths)
+            .map(|(cell, &w)| format!("{cell:>w$}"))
             .collect();
-        let _ = writeln!(
-            s,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
-            line.join(" ")
-        );
-        for p in pts {
-            let _ = writeln!(
-                s,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"/>",
-                x(p.0),
-                y(p.1)
-            );
-        }
-        if !label.is_empty() {
-            let _ = writeln!(
-                s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{label}</text>",
-                left + 12.0,
-                top + 16.0 * (k as f64 + 1.0)
-            );
-        }
+        let _ = writeln!(out, "{}", cells.join("   ").trim_end());
     }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"black\"/>",
-        h - bottom,
-        w - right
-    );
-    let _ = writeln!(
-        s,
-        "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"black\"/>",
-        h - bottom
-    );
-    for i in 0..=4 {
-        let v = y_max * f64::from(i) / 4.0;
-        let _ = writeln!(
-            s,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            left - 6.0,
-            y(v) + 4.0,
-            tick(v)
-        );
-        let xv = x_min + (x_max - x_min) * f64::from(i) / 4.0;
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            x(xv),
-            h - bottom + 18.0,
-            tick(xv)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{parameter}</text>",
-        (left + w - right) / 2.0,
-        h - 10.0
-    );
-    s.push_str("</svg>\n");
-    s
+    out
 }
 
-/// The smallest of 1, 2, 2.5, 5 × 10^k at or above `v`, so axis ticks at quarters are round.
-fn nice_ceiling(v: f64) -> f64 {
-    if v <= 0.0 {
-        return 1.0;
+/// The sweep's plots, as (file stem, SVG): each shown metric against the first setting,
+/// one line per value of the second. A metric that is zero everywhere is not drawn.
+pub fn plots(settings: &[Setting], points: &[Point]) -> Vec<(String, String)> {
+    let hours = points.first().map_or(0, |p| p.summary.hours);
+    let mut plots = Vec::new();
+    for metric in SHOWN {
+        let mut series: Vec<Series> = Vec::new();
+        for p in points {
+            let label = match (settings.get(1), p.values.get(1)) {
+                (Some(s), Some(v)) => {
+                    format!("{} = {}", parameter_label(&s.path), readable(*v))
+                }
+                _ => String::new(),
+            };
+            let e = metric.of(&p.summary.metrics);
+            let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
+            match series.iter_mut().find(|s| s.0 == label) {
+                Some(s) => s.1.push(point),
+                None => series.push((label, vec![point])),
+            }
+        }
+        if series.iter().flat_map(|s| &s.1).all(|p| p.3 == 0.0) {
+            continue;
+        }
+        plots.push((
+            format!("sweep-{metric}"),
+            sweep_svg(&settings[0].path, metric, hours, &series),
+        ));
     }
-    let p = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * p)
-        .find(|&c| c >= v)
-        .unwrap_or(10.0 * p)
-}
-
-fn tick(v: f64) -> String {
-    if v == 0.0 || (v.abs() >= 0.01 && v.abs() < 1.0e6) {
-        let t = format!("{v:.3}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.2e}")
-    }
+    plots
 }
 
 #[cfg(test)]
@@ -494,15 +525,29 @@ mod tests {
                 .unwrap();
         set(&mut t, "units[b].count", 5.0).unwrap();
         assert_eq!(t["units"][1]["count"].as_integer(), Some(5));
-        assert!(
-            set(&mut t, "units[c].count", 1.0)
-                .unwrap_err()
-                .contains("no entry")
+        assert_eq!(
+            set(&mut t, "units[c].count", 1.0).unwrap_err(),
+            "no entry of `units` is named \"c\"; the names are \"a\" and \"b\""
         );
         assert!(
             set(&mut t, "regions[x].load_mw", 1.0)
                 .unwrap_err()
                 .contains("no `regions`")
         );
+    }
+
+    /// An interface without a name goes by "FROM-TO" in every result, so a path names it so.
+    #[test]
+    fn an_unnamed_interface_is_reached_by_its_from_to_name() {
+        let mut t: toml::Table = "[[interfaces]]\nfrom = \"West\"\nto = \"East\"\nlimit_mw = 5\n\
+             [[interfaces]]\nname = \"tie\"\nfrom = \"East\"\nto = \"North\"\nlimit_mw = 1\n"
+            .parse()
+            .unwrap();
+        set(&mut t, "interfaces[West-East].limit_mw", 800.0).unwrap();
+        assert_eq!(t["interfaces"][0]["limit_mw"].as_integer(), Some(800));
+        set(&mut t, "interfaces[tie].limit_mw", 2.0).unwrap();
+        assert_eq!(t["interfaces"][1]["limit_mw"].as_integer(), Some(2));
+        // "East-North" is the named interface's ends, not its name.
+        assert!(set(&mut t, "interfaces[East-North].limit_mw", 1.0).is_err());
     }
 }

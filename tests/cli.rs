@@ -157,6 +157,9 @@ fn merged_shards_are_byte_identical_to_the_single_run() {
         String::from_utf8_lossy(&out.stderr)
     );
     let expected = std::fs::read(single.join("summary.json")).unwrap();
+    // The study's question and criterion travel in the shards to the merged summary.
+    let text = String::from_utf8_lossy(&expected);
+    assert!(text.contains("\"description\"") && text.contains("\"verdict\""));
     for n in [1, 2, 3, 7] {
         let shards = dir.path().join(format!("shards-{n}"));
         for k in 1..=n {
@@ -284,6 +287,22 @@ fn a_sweep_writes_a_table_and_plots_and_is_monotone_under_common_random_numbers(
     assert!(lole[3] > lole[0]);
     let svg = std::fs::read_to_string(dir.path().join("sweep-lole_hours.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("polyline"));
+    assert!(
+        svg.contains("data-centre campus: size (MW)"),
+        "the axis names the parameter"
+    );
+    // sweep.json holds the same points as sweep.csv, keyed as summary.json keys metrics.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["interrupted"], false);
+    assert_eq!(
+        json["settings"][0]["values"],
+        serde_json::json!([0.0, 100.0, 200.0, 300.0])
+    );
+    let from_json: Vec<f64> = (json["points"].as_array().unwrap().iter())
+        .map(|p| p["metrics"]["lole_hours"]["mean"].as_f64().unwrap())
+        .collect();
+    assert_eq!(from_json, lole);
     let bad = egap()
         .args([
             "sweep",

@@ -110,12 +110,17 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
         h.push_str("</tr>\n");
         for r in &s.regions {
             let _ = write!(h, "<tr><td>{}</td>", escape(&r.name));
-            for m in &columns {
-                let _ = write!(h, "<td>{}</td>", m.show(m.of(&r.metrics).mean));
-            }
             let d = &r.distributions;
+            let without_renewables = d.trajectories_without_renewable == s.trajectories;
+            for m in &columns {
+                if *m == Metric::CurtailmentRate && without_renewables {
+                    h.push_str("<td>–</td>");
+                } else {
+                    let _ = write!(h, "<td>{}</td>", m.show(m.of(&r.metrics).mean));
+                }
+            }
             if !renewables {
-            } else if d.trajectories_without_renewable == s.trajectories {
+            } else if without_renewables {
                 h.push_str("<td>no renewables</td>");
             } else {
                 let _ = write!(

@@ -1,9 +1,10 @@
-//! Plots of a run's results, as SVG written by hand (like `sweep::svg`) and as PNG drawn
-//! from that SVG by `resvg`, in pure Rust.
+//! Plots of a run's results, as SVG written by hand and as PNG drawn from that SVG by
+//! `resvg`, in pure Rust.
 //!
 //! - [`exceedance_svg`]: P(unserved energy ≥ x) for the system and each region.
 //! - [`histogram_svg`]: the distribution of unserved or curtailed energy per trajectory.
 //! - [`heatmap_svg`]: the hourly loss-of-load probability, day of year × hour of day.
+//! - [`sweep_svg`]: a metric against a swept parameter, with its 95% band.
 //! - [`curtailment_by_region_svg`]: the distribution over trajectories of the curtailment
 //!   rate (box plots of P5, P25, P50, P75, P95 and the mean, in %) and of curtailed energy,
 //!   per region and for the system.
@@ -17,6 +18,7 @@
 //! [`PlotError::NoFonts`] when there are none (Debian: `apt-get install fonts-dejavu-core`).
 
 mod canvas;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -29,6 +31,8 @@ use self::canvas::{
     percent, sequential, text_width, y_axis,
 };
 use crate::stats::{Distribution, HourRisk, Summary};
+
+pub use self::sweep::{Series, parameter_label, sweep_svg};
 
 /// Pixels of PNG per px of SVG: PNGs are drawn at twice the SVG's size, sharp in a report.
 pub const PNG_SCALE: u32 = 2;
@@ -1123,11 +1127,19 @@ pub fn write_plots(summary: &Summary, dir: &Path) -> Result<Vec<PathBuf>, PlotEr
         path: dir.to_path_buf(),
         reason: source,
     })?;
+    write_svgs_and_pngs(dir, all_svgs(summary))
+}
+
+/// Writes each (stem, SVG) as `STEM.svg` and `STEM.png` into the folder `dir`. Every SVG is
+/// written even when PNGs cannot be (no font): the first such error is returned after them.
+pub fn write_svgs_and_pngs<S: AsRef<str>>(
+    dir: &Path,
+    plots: impl IntoIterator<Item = (S, String)>,
+) -> Result<Vec<PathBuf>, PlotError> {
     let mut written = Vec::new();
-    // Every SVG is written even when PNGs cannot be (no font): the first such error is
-    // returned after them.
     let mut png_error = None;
-    for (stem, svg) in all_svgs(summary) {
+    for (stem, svg) in plots {
+        let stem = stem.as_ref();
         let svg_path = dir.join(format!("{stem}.svg"));
         write_bytes_atomic(&svg_path, svg.as_bytes())?;
         written.push(svg_path);

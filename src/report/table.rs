@@ -196,6 +196,9 @@ pub fn table(doc: &Document) -> String {
         for r in &s.regions {
             let m = &r.metrics;
             let d = &r.distributions;
+            // A region without renewables has no rate: not 0, which would read as "never
+            // curtailed".
+            let without_renewables = d.trajectories_without_renewable == s.trajectories;
             let _ = writeln!(
                 out,
                 "{:<28} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
@@ -204,9 +207,12 @@ pub fn table(doc: &Document) -> String {
                 number(m.eue_mwh.mean),
                 number(d.unserved_energy_mwh.p95),
                 number(m.curtailment_mwh.mean),
-                number(m.curtailment_rate.mean),
-                // A region without renewables has no rate to give a quantile of.
-                if d.trajectories_without_renewable == s.trajectories {
+                if without_renewables {
+                    "-".to_string()
+                } else {
+                    number(m.curtailment_rate.mean)
+                },
+                if without_renewables {
                     "-".to_string()
                 } else {
                     number(d.curtailment_rate.p95)

@@ -203,6 +203,42 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// `mean ± standard error` for people: the error to two significant digits and the mean
+    /// to the same decimal place, as measurements are written (`3.073 ± 0.087`,
+    /// `216,830 ± 170`); a rate in percent.
+    pub fn show_estimate(self, mean: f64, standard_error: f64) -> String {
+        let (mean, se, percent) = if self == Metric::CurtailmentRate {
+            (mean * 100.0, standard_error * 100.0, "%")
+        } else {
+            (mean, standard_error, "")
+        };
+        if !(se.is_finite() && se > 0.0) {
+            return format!("{}{percent} ± 0{percent}", readable(mean));
+        }
+        let decimals = (1 - se.log10().floor() as i32).clamp(0, 12) as usize;
+        format!(
+            "{}{percent} ± {}{percent}",
+            fixed_with_separators(mean, decimals),
+            fixed_with_separators(se, decimals)
+        )
+    }
+}
+
+/// `x` with `decimals` decimals and thousands separators in its whole part; no "-0".
+fn fixed_with_separators(x: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let whole = crate::report::thousands(whole.parse().unwrap_or(0));
+    let negative = x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())
@@ -300,6 +336,29 @@ mod tests {
         assert_eq!(readable(-1500.0), "-1,500");
         assert_eq!(Metric::CurtailmentRate.show(0.2652), "26.52%");
         assert_eq!(Metric::CurtailmentRate.show(0.0), "0%");
+    }
+
+    #[test]
+    fn estimates_read_to_the_precision_of_their_error() {
+        assert_eq!(
+            Metric::LoleHours.show_estimate(3.0732, 0.08698),
+            "3.073 ± 0.087"
+        );
+        assert_eq!(
+            Metric::EueMwh.show_estimate(216830.1466, 170.2861),
+            "216,830 ± 170"
+        );
+        assert_eq!(Metric::EueMwh.show_estimate(695.9591, 21.2108), "696 ± 21");
+        assert_eq!(Metric::NeuePpm.show_estimate(43.3195, 1.3183), "43.3 ± 1.3");
+        assert_eq!(Metric::LoleHours.show_estimate(0.0, 0.0), "0 ± 0");
+        assert_eq!(
+            Metric::CurtailmentRate.show_estimate(0.0319, 0.0000367),
+            "3.1900% ± 0.0037%"
+        );
+        assert_eq!(
+            Metric::DemandEnergyMwh.show_estimate(-0.0001, 0.5),
+            "0.00 ± 0.50"
+        );
     }
 
     #[test]
