@@ -25,8 +25,9 @@
 use std::path::Path;
 
 use crate::engine::Engine;
+use crate::scenario::Files;
 use crate::stats::{Estimate, Metric};
-use crate::sweep::{read_tree, run_tree, set};
+use crate::sweep::{entry, read_tree, run_tree, set_in};
 use crate::{Error, RunOptions, Step};
 
 /// The capacity credit of one resource.
@@ -62,15 +63,8 @@ pub fn capacity_credit(
         .and_then(|r| r.split_once('['))
         .filter(|(s, _)| matches!(*s, "units" | "renewables" | "storage"))
         .ok_or_else(|| bad("write units[NAME], renewables[NAME] or storage[NAME]".into()))?;
-    let entry = tree
-        .get(section)
-        .and_then(|v| v.as_array())
-        .and_then(|items| {
-            items
-                .iter()
-                .filter_map(|v| v.as_table())
-                .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
-        })
+    let entry = entry(scenario, &tree, &files, section, name)
+        .map_err(bad)?
         .ok_or_else(|| {
             bad(format!(
                 "the scenario has no {section} entry named \"{name}\""
@@ -102,12 +96,12 @@ pub fn capacity_credit(
     // The searches revisit probes (each starts at 0 and at the top): with common random
     // numbers a probe's estimate is the same every time, so each is run once.
     let mut known: Vec<(String, Estimate)> = Vec::new();
-    let mut estimate = |what: String, tree: &toml::Table| -> Result<Estimate, Error> {
+    let mut estimate = |what: String, (tree, edited): (&toml::Table, &Files)| {
         if let Some((_, e)) = known.iter().find(|(w, _)| *w == what) {
-            return Ok(*e);
+            return Ok::<_, Error>(*e);
         }
         let step = format!("the search step \"{what}\"");
-        let summary = run_tree(scenario, tree, &files, &step, engine, options)?;
+        let summary = run_tree(scenario, tree, edited, &files, &step, engine, options)?;
         evaluations += 1;
         let e = *metric.of(&summary.metrics);
         on_step(&Step {
@@ -117,17 +111,23 @@ pub fn capacity_credit(
         known.push((what, e));
         Ok(e)
     };
-    let with = estimate(format!("with {resource}"), &tree)?;
+    let with = estimate(format!("with {resource}"), (&tree, &files))?;
     let mut without_tree = tree.clone();
+    // A unit of a unit table is zeroed in its row, held edited in memory.
+    let mut without_files = files.clone();
     let zeroed: &[&str] = if section == "storage" {
         &["charge_mw", "discharge_mw"]
     } else {
         &["capacity_mw"]
     };
     for key in zeroed {
-        set(&mut without_tree, &format!("{resource}.{key}"), 0.0).map_err(bad)?;
+        let path = format!("{resource}.{key}");
+        set_in(scenario, &mut without_tree, &mut without_files, &path, 0.0).map_err(bad)?;
     }
-    let without = estimate(format!("without {resource}"), &without_tree)?;
+    let without = estimate(
+        format!("without {resource}"),
+        (&without_tree, &without_files),
+    )?;
 
     let probe_unit = |x: f64| {
         let mut t = without_tree.clone();
@@ -151,7 +151,11 @@ pub fn capacity_credit(
     for (slot, side) in efc.iter_mut().zip([0.0, 1.0, -1.0]) {
         *slot = crossing(
             &mut |x| {
-                let e = estimate(format!("without it, a {x} MW probe unit"), &probe_unit(x))?;
+                let probe = probe_unit(x);
+                let e = estimate(
+                    format!("without it, a {x} MW probe unit"),
+                    (&probe, &without_files),
+                )?;
                 Ok(value(&e) - value(&with) <= side * half_width(&e, &with))
             },
             0.0,
@@ -165,7 +169,8 @@ pub fn capacity_credit(
     for (slot, side) in elcc.iter_mut().zip([0.0, -1.0, 1.0]) {
         *slot = crossing(
             &mut |y| {
-                let e = estimate(format!("with it, a {y} MW probe load"), &probe_load(y))?;
+                let probe = probe_load(y);
+                let e = estimate(format!("with it, a {y} MW probe load"), (&probe, &files))?;
                 Ok(value(&e) - value(&without) > side * half_width(&e, &without))
             },
             0.0,

@@ -2,14 +2,17 @@
 //! (common random numbers, so differences between points are not sampling noise), and each
 //! metric reported against the parameter with its 95% interval.
 
+use std::borrow::Cow;
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
 use crate::report::csv::metric_rows;
 use crate::report::plot::{Series, parameter_label, sweep_svg};
 use crate::scenario::Files;
 use crate::scenario::error::{Diagnostic, ScenarioError};
+use crate::scenario::unit_table;
+use crate::scenario::validate::closest;
 use crate::stats::{Metric, Summary, readable};
 use crate::{Error, RunOptions, Study};
 
@@ -146,6 +149,136 @@ fn quoted_list(names: &[String]) -> String {
     }
 }
 
+/// Sets `path` to `value` in the scenario: in its TOML tree, or, for a unit that one of its
+/// unit tables holds (`units[NAME].FIELD`), in that unit's row of the CSV file, whose edited
+/// text is then held in `files` under the path validation reads it from. Lines stay where
+/// they were, so a problem elsewhere in the file keeps its place.
+pub(crate) fn set_in(
+    scenario: &Path,
+    tree: &mut toml::Table,
+    files: &mut Files,
+    path: &str,
+    value: f64,
+) -> Result<(), String> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let name = segments[0]
+        .strip_prefix("units[")
+        .and_then(|r| r.strip_suffix(']'));
+    let Some(name) = name.filter(|n| !named(tree, "units", n) && tree.contains_key("unit_tables"))
+    else {
+        return set(tree, path, value);
+    };
+    let field = match segments[1..] {
+        [field] if !field.contains('[') => field,
+        _ => {
+            return Err(format!(
+                "units[{name}] is a row of a unit table, whose fields are its cells: write units[{name}].FIELD"
+            ));
+        }
+    };
+    if !unit_table::COLUMNS.contains(&field) {
+        let hint = closest(field, unit_table::COLUMNS)
+            .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+        return Err(format!("a unit has no field `{field}`{hint}"));
+    }
+    if unit_table::TEXT_COLUMNS.contains(&field) {
+        return Err(format!("`{field}` is text, and --set gives numbers"));
+    }
+    let text = if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        (value as i64).to_string()
+    } else {
+        value.to_string()
+    };
+    for (file, at) in unit_tables(scenario, tree) {
+        let bytes = unit_table_bytes(&file, &at, files)?;
+        let edited = unit_table::with_cell(&bytes, name, field, &text)
+            .map_err(|why| format!("the unit table {file}: {why}"))?;
+        if let Some(edited) = edited {
+            files.insert(at, edited);
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "no entry of `units` is named \"{name}\", in the scenario or its unit tables"
+    ))
+}
+
+/// Whether `section` of `tree` has an entry named `name`.
+fn named(tree: &toml::Table, section: &str, name: &str) -> bool {
+    entry_of(tree, section, name).is_some()
+}
+
+fn entry_of<'a>(tree: &'a toml::Table, section: &str, name: &str) -> Option<&'a toml::Table> {
+    tree.get(section)?
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_table())
+        .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
+}
+
+/// The unit tables of the scenario: each file as written, and the path it is read from.
+fn unit_tables(scenario: &Path, tree: &toml::Table) -> Vec<(String, PathBuf)> {
+    let base = scenario.parent().unwrap_or(Path::new("."));
+    let entries = tree.get("unit_tables").and_then(|v| v.as_array());
+    (entries.into_iter().flatten())
+        .filter_map(|e| e.get("file")?.as_str())
+        .map(|file| (file.to_string(), base.join(file)))
+        .collect()
+}
+
+/// The text of the unit table `file` (read from `at`, or held in `files`).
+fn unit_table_bytes<'a>(file: &str, at: &Path, files: &'a Files) -> Result<Cow<'a, [u8]>, String> {
+    let limit = unit_table::MAX_UNIT_TABLE_BYTES;
+    match files.get(at) {
+        Some(bytes) => Ok(Cow::Borrowed(bytes)),
+        None => crate::input::read_at_most(at, limit)
+            .map_err(|e| format!("cannot read the unit table {file}: {e}"))?
+            .map(Cow::Owned)
+            .ok_or_else(|| {
+                format!(
+                    "the unit table {file} is larger than {} MiB, the most a unit table may be",
+                    limit >> 20
+                )
+            }),
+    }
+}
+
+/// The entry `section[name]` of the scenario as a TOML table: its own, or for a unit that a
+/// unit table holds, that unit's row, each cell a number where it reads as one. None when
+/// the scenario has no such entry.
+pub(crate) fn entry(
+    scenario: &Path,
+    tree: &toml::Table,
+    files: &Files,
+    section: &str,
+    name: &str,
+) -> Result<Option<toml::Table>, String> {
+    if let Some(entry) = entry_of(tree, section, name) {
+        return Ok(Some(entry.clone()));
+    }
+    if section != "units" {
+        return Ok(None);
+    }
+    for (file, at) in unit_tables(scenario, tree) {
+        let bytes = unit_table_bytes(&file, &at, files)?;
+        let row = unit_table::row(&bytes, name).map_err(|why| format!("{file}: {why}"))?;
+        if let Some(cells) = row {
+            let value = |cell: String| {
+                (cell.parse::<i64>().map(toml::Value::Integer))
+                    .or_else(|_| cell.parse::<f64>().map(toml::Value::Float))
+                    .unwrap_or(toml::Value::String(cell))
+            };
+            return Ok(Some(
+                (cells.into_iter())
+                    .filter(|(_, cell)| !cell.is_empty())
+                    .map(|(column, cell)| (column, value(cell)))
+                    .collect(),
+            ));
+        }
+    }
+    Ok(None)
+}
+
 /// One point of a sweep: the value of each setting, and the results there.
 pub struct Point {
     pub values: Vec<f64>,
@@ -167,7 +300,9 @@ pub(crate) fn read_tree(scenario: &Path) -> Result<(toml::Table, Files), Error> 
     Ok((parse(&scenario_text(scenario)?)?, Files::new()))
 }
 
-/// Validates and compiles an edited tree; profile paths stay relative to `scenario`.
+/// Validates and compiles an edited tree, with the files it reads held in `files` where an
+/// edit changed them (`written` holds them as they were); profile paths stay relative to
+/// `scenario`.
 ///
 /// The tree is validated as egap writes it out, whose lines are not the file's, so a problem
 /// is placed where the user can find it: at its line in the scenario file when the file as
@@ -177,13 +312,14 @@ pub(crate) fn load_tree(
     scenario: &Path,
     tree: &toml::Table,
     files: &Files,
+    written: &Files,
     edit: &str,
 ) -> Result<Study, Error> {
     let edited = toml::to_string(tree).map_err(|e| Error::Options(e.to_string()))?;
     let model = match crate::scenario::validate::validate_with(scenario, &edited, files) {
         Ok(model) => model,
         Err(ScenarioError::Invalid(problems)) => {
-            return Err(placed(scenario, files, problems, edit).into());
+            return Err(placed(scenario, written, problems, edit).into());
         }
         Err(e) => return Err(e.into()),
     };
@@ -253,7 +389,8 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
         return Study::load(scenario);
     }
     refuse_repeated_paths(settings)?;
-    let (mut tree, files) = read_tree(scenario)?;
+    let (mut tree, written) = read_tree(scenario)?;
+    let mut files = written.clone();
     for s in settings {
         let [value] = s.values[..] else {
             return Err(Error::Options(format!(
@@ -261,14 +398,14 @@ pub fn load_with_settings(scenario: &Path, settings: &[Setting]) -> Result<Study
                 s.path
             )));
         };
-        set(&mut tree, &s.path, value)
+        set_in(scenario, &mut tree, &mut files, &s.path, value)
             .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
     }
     let edit = (settings.iter())
         .map(|s| format!("--set {}={}", s.path, s.values[0]))
         .collect::<Vec<_>>()
         .join(" ");
-    load_tree(scenario, &tree, &files, &edit)
+    load_tree(scenario, &tree, &files, &written, &edit)
 }
 
 /// Validates and compiles an edited tree (profile paths stay relative to `scenario`) and
@@ -277,11 +414,12 @@ pub(crate) fn run_tree(
     scenario: &Path,
     tree: &toml::Table,
     files: &Files,
+    written: &Files,
     edit: &str,
     engine: &Engine,
     options: &RunOptions,
 ) -> Result<Summary, Error> {
-    let study = load_tree(scenario, tree, files, edit)?;
+    let study = load_tree(scenario, tree, files, written, edit)?;
     crate::run_summary(&study, engine, options)
 }
 
@@ -317,8 +455,9 @@ pub fn sweep(
     let mut points = Vec::new();
     for values in grid {
         let mut tree = root.clone();
+        let mut edited = files.clone();
         for (s, &v) in settings.iter().zip(&values) {
-            set(&mut tree, &s.path, v)
+            set_in(scenario, &mut tree, &mut edited, &s.path, v)
                 .map_err(|why| Error::Options(format!("--set {}: {why}", s.path)))?;
         }
         let edit = (settings.iter().zip(&values))
@@ -326,7 +465,7 @@ pub fn sweep(
             .collect::<Vec<_>>()
             .join(" ");
         points.push(Point {
-            summary: run_tree(scenario, &tree, &files, &edit, engine, options)?,
+            summary: run_tree(scenario, &tree, &edited, &files, &edit, engine, options)?,
             values,
         });
         progress(&points)?;

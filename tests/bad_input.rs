@@ -14,6 +14,9 @@ struct Case {
     at: &'static str,
     /// The line the error must name (`at:LINE`), or `None` where no single line is at fault.
     line: Option<usize>,
+    /// The column the error must name after the line (`at:LINE:COLUMN`), where it matters: a
+    /// cell of a CSV unit table.
+    column: Option<usize>,
     /// Must appear in the error: the field, as a user can find it in the file.
     field: &'static str,
     /// Must appear in the error: what is wrong, with the valid range where there is one.
@@ -30,6 +33,7 @@ const fn case(
         fixture,
         at: fixture,
         line,
+        column: None,
         field,
         message,
     }
@@ -47,6 +51,25 @@ const fn csv(
         fixture,
         at,
         line: Some(line),
+        column: None,
+        field,
+        message,
+    }
+}
+
+/// An error in a cell of a CSV file: it names the file, the line and the column.
+const fn cell(
+    fixture: &'static str,
+    at: &'static str,
+    (line, column): (usize, usize),
+    field: &'static str,
+    message: &'static str,
+) -> Case {
+    Case {
+        fixture,
+        at,
+        line: Some(line),
+        column: Some(column),
         field,
         message,
     }
@@ -506,6 +529,67 @@ const CASES: &[Case] = &[
         r#"units "G1""#,
         "has forced_outage_rate and another outage form",
     ),
+    csv(
+        "74-unit-table-unknown-column.toml",
+        "units-unknown-column.csv",
+        1,
+        r#"unit_tables → column "capacty_mw""#,
+        "is not a [[units]] field; did you mean `capacity_mw`?",
+    ),
+    csv(
+        "75-unit-table-no-name-column.toml",
+        "units-no-name-column.csv",
+        2,
+        r#"unit_tables → column "name""#,
+        "is missing; a unit table needs the columns name and capacity_mw",
+    ),
+    cell(
+        "76-unit-table-bad-number.toml",
+        "units-bad-number.csv",
+        (3, 4),
+        r#"units "G2" → mttf_h"#,
+        "must be a number, got 9OO",
+    ),
+    case(
+        "77-unit-table-duplicate-name.toml",
+        Some(17),
+        r#"units "G2" → name"#,
+        "is used by another unit; names must be unique (the other is at csv/units-duplicate-name.csv:3)",
+    ),
+    csv(
+        "78-unit-table-too-many-cells.toml",
+        "units-too-many-cells.csv",
+        3,
+        "unit_tables",
+        "row has 6 cells but the header has 5 columns",
+    ),
+    case(
+        "79-unit-table-missing-file.toml",
+        Some(14),
+        "unit_tables → file",
+        r#"cannot read "csv/no-such-units.csv""#,
+    ),
+    csv(
+        "80-unit-table-duplicate-column.toml",
+        "units-duplicate-column.csv",
+        1,
+        "unit_tables",
+        "names column \"mttf_h\" twice (columns 4 and 6); column names must be unique",
+    ),
+    cell(
+        "81-unit-table-count-zero.toml",
+        "units-count-zero.csv",
+        (3, 3),
+        r#"units "G2" → count"#,
+        "from 1 to 100000, got 0",
+    ),
+    csv(
+        "82-unit-table-no-region.toml",
+        "units-no-region.csv",
+        3,
+        r#"units "G2" → region"#,
+        "is required when the study has several regions",
+    ),
 ];
 
 /// Longest error, in lines, that still fits on one screen.
@@ -537,13 +621,16 @@ fn rendered_error(path: &Path) -> Result<String, String> {
     }
 }
 
-/// Whether `text` contains `at:LINE` with no further digit (so `:1` does not match `:12`),
-/// or, for `None`, `at: ` (a file-level error with no line).
-fn names_place(text: &str, at: &str, line: Option<usize>) -> bool {
+/// Whether `text` contains `at:LINE` (or `at:LINE:COLUMN`) with no further digit (so `:1`
+/// does not match `:12`), or, for `None`, `at: ` (a file-level error with no line).
+fn names_place(text: &str, at: &str, line: Option<usize>, column: Option<usize>) -> bool {
     let Some(line) = line else {
         return text.contains(&format!("{at}: "));
     };
-    let needle = format!("{at}:{line}");
+    let needle = match column {
+        Some(column) => format!("{at}:{line}:{column}"),
+        None => format!("{at}:{line}"),
+    };
     text.match_indices(&needle).any(|(i, _)| {
         !text[i + needle.len()..]
             .chars()
@@ -570,8 +657,11 @@ fn every_bad_fixture_gives_a_short_error_naming_file_line_and_field() {
             }
         };
         let mut wrong = Vec::new();
-        if !names_place(&text, case.at, case.line) {
+        if !names_place(&text, case.at, case.line, case.column) {
             let place = case.line.map_or(String::new(), |l| format!(":{l}"));
+            let place = case
+                .column
+                .map_or(place.clone(), |c| format!("{place}:{c}"));
             wrong.push(format!("does not name {}{place}", case.at));
         }
         if !text.contains(case.field) {

@@ -83,10 +83,19 @@ impl ScenarioError {
 }
 
 /// Collects diagnostics for one scenario file, turning byte offsets into lines and columns.
+///
+/// Values read from other files (the cells of a unit table) are given offsets past the end
+/// of the scenario's text, each standing for a place in its own file (see [`Collector::place`]),
+/// so that the checks written for the scenario's TOML report them at their file, line and
+/// column unchanged.
 pub struct Collector<'a> {
     pub file: &'a Path,
     source: &'a str,
     pub problems: Vec<Diagnostic>,
+    /// The other files places are in.
+    files: Vec<PathBuf>,
+    /// (index in `files`, line, column) of each place, the first at offset `source.len() + 1`.
+    places: Vec<(u32, u32, u32)>,
 }
 
 impl<'a> Collector<'a> {
@@ -95,16 +104,55 @@ impl<'a> Collector<'a> {
             file,
             source,
             problems: Vec::new(),
+            files: Vec::new(),
+            places: Vec::new(),
         }
     }
 
-    /// Records a problem at byte offset `at` of the scenario file.
+    /// An offset that [`Collector::at`] reports as `line` and `column` (1-based; 0 for none)
+    /// of `file`, another file than the scenario.
+    pub fn place(&mut self, file: &Path, line: usize, column: usize) -> usize {
+        if self.files.last().is_none_or(|f| f != file) {
+            self.files.push(file.to_path_buf());
+        }
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.places
+            .push((narrow(self.files.len() - 1), narrow(line), narrow(column)));
+        self.source.len() + self.places.len()
+    }
+
+    /// The file, line and column of offset `at`.
+    fn locate(&self, at: usize) -> (PathBuf, usize, Option<usize>) {
+        let place = at
+            .checked_sub(self.source.len() + 1)
+            .and_then(|i| self.places.get(i));
+        match place {
+            Some(&(file, line, column)) => (
+                self.files[file as usize].clone(),
+                line as usize,
+                (column > 0).then_some(column as usize),
+            ),
+            None => {
+                let (line, column) = line_column(self.source, at);
+                (self.file.to_path_buf(), line, Some(column))
+            }
+        }
+    }
+
+    /// The file and line of offset `at`.
+    pub fn line_of(&self, at: usize) -> (PathBuf, usize) {
+        let (file, line, _) = self.locate(at);
+        (file, line)
+    }
+
+    /// Records a problem at byte offset `at` of the scenario file (or at a place in another
+    /// file, see [`Collector::place`]).
     pub fn at(&mut self, at: usize, field: impl Into<String>, message: impl Into<String>) {
-        let (line, column) = line_column(self.source, at);
+        let (file, line, column) = self.locate(at);
         self.problems.push(Diagnostic {
-            file: self.file.to_path_buf(),
+            file,
             line: Some(line),
-            column: Some(column),
+            column,
             field: field.into(),
             message: message.into(),
         });

@@ -19,6 +19,8 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub units: Vec<Spanned<Unit>>,
     #[serde(default)]
+    pub unit_tables: Vec<Spanned<UnitTable>>,
+    #[serde(default)]
     pub renewables: Vec<Spanned<Renewable>>,
     #[serde(default)]
     pub storage: Vec<Spanned<Storage>>,
@@ -66,6 +68,14 @@ pub struct Unit {
     pub failure_probability: Option<Spanned<f64>>,
     pub repair_probability: Option<Spanned<f64>>,
     pub project: Option<Spanned<String>>,
+}
+
+/// A CSV file of unit groups, one row per group, its columns named as the fields of a
+/// `[[units]]` table (see `unit_table`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitTable {
+    pub file: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]

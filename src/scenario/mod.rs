@@ -1,6 +1,7 @@
 //! Scenario files: the format, its validation, and compilation into engine tables.
 
 pub mod compile;
+pub(crate) mod csv_file;
 pub mod error;
 pub mod format;
 pub mod model;
@@ -8,6 +9,7 @@ pub mod parameters;
 pub mod profile;
 pub mod tables;
 pub mod uncertain;
+pub mod unit_table;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -19,8 +21,9 @@ pub use model::Scenario;
 pub use parameters::ParameterLaws;
 pub use tables::CompiledSystem;
 
-/// Profile files held in memory, by the path a scenario's `file = "…"` resolves to: an
-/// imported PRAS system is validated from memory exactly as its written copy is from disk.
+/// Files held in memory, by the path a scenario's `file = "…"` resolves to: an imported PRAS
+/// system's profiles are validated from memory exactly as its written copy's are from disk,
+/// and a unit table edited by `--set` is validated from its edited copy.
 pub type Files = HashMap<PathBuf, Vec<u8>>;
 
 /// Largest scenario file read, bytes: ten inline profiles of a leap year take about 1 MiB,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Files;
+use super::csv_file::{CsvText, read_bytes};
 use super::error::{Collector, Diagnostic, number};
 use super::format::Value;
 
@@ -354,108 +355,46 @@ fn read_table(
             message,
         })
     };
-    let bytes = match in_memory {
-        Some(bytes) => Some(std::borrow::Cow::Borrowed(bytes.as_slice())),
-        None => super::read_at_most(path, MAX_PROFILE_BYTES)
-            .map_err(TableError::Unreadable)?
-            .map(std::borrow::Cow::Owned),
-    }
-    .ok_or_else(|| {
-        fail(
-            None,
-            format!(
-                "is larger than {} MiB, the most a profile file may be",
-                MAX_PROFILE_BYTES >> 20
-            ),
-        )
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(&bytes[..]);
-    let header = reader
-        .headers()
-        .map_err(|e| fail(Some(1), format!("cannot read the CSV header: {e}")))?
-        .clone();
-    let headers: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    if headers.iter().all(String::is_empty) {
+    let bytes = read_bytes(path, MAX_PROFILE_BYTES, in_memory)
+        .map_err(TableError::Unreadable)?
+        .ok_or_else(|| {
+            fail(
+                None,
+                format!(
+                    "is larger than {} MiB, the most a profile file may be",
+                    MAX_PROFILE_BYTES >> 20
+                ),
+            )
+        })?;
+    let mut text = CsvText::open(&bytes).map_err(|m| fail(m.line, m.message))?;
+    if text.is_empty() {
         return Err(fail(
             Some(1),
             "is empty; a profile CSV needs a header row naming its columns, then one row per study hour".into(),
         ));
     }
-    // A column named twice would be read as whichever comes first, silently.
-    for (j, name) in headers.iter().enumerate() {
-        if let Some(k) = headers[..j].iter().position(|h| h == name && !h.is_empty()) {
-            return Err(fail(
-                Some(1),
-                format!(
-                    "names column \"{name}\" twice (columns {} and {}); column names must be unique",
-                    k + 1,
-                    j + 1
-                ),
-            ));
-        }
-    }
-    // Lines are counted here from byte offsets: on files with CRLF line endings the csv crate
-    // consumes only the `\r` of each terminator, so its line numbers run one behind and a
-    // record's offset points at the `\n` before it (BurntSushi/rust-csv#395).
-    let mut counted = (0, 1); // (byte offset, its line)
-    let mut line_at = |byte: u64| {
-        let mut byte = usize::try_from(byte).map_or(bytes.len(), |b| b.min(bytes.len()));
-        while matches!(bytes.get(byte), Some(b'\r' | b'\n')) {
-            byte += 1;
-        }
-        if byte < counted.0 {
-            counted = (0, 1);
-        }
-        counted.1 += bytes[counted.0..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        counted.0 = byte;
-        counted.1
-    };
-    let header_line = header.position().map_or(1, |p| line_at(p.byte()));
     let mut rows = Vec::new();
     let mut truncated = false;
-    for record in reader.records() {
+    while let Some(record) = text.next_record() {
         if rows.len() > hours {
             truncated = true;
             break;
         }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| line_at(p.byte()));
-                return Err(fail(line, format!("malformed CSV: {e}")));
-            }
-        };
-        let line = record.position().map_or(0, |p| line_at(p.byte()));
-        if record.len() != headers.len() {
-            return Err(fail(
-                Some(line),
-                format!(
-                    "row has {} cells but the header has {} columns",
-                    record.len(),
-                    headers.len()
-                ),
-            ));
+        let (line, record) = record.map_err(|m| fail(m.line, m.message))?;
+        if let Some(why) = text.wrong_length(&record) {
+            return Err(fail(Some(line), why));
         }
         rows.push((line, record));
     }
     // The csv crate skips blank lines; between data rows one most likely stands for a missing
     // hour, and skipping it would shift every later hour, so it is refused.
     if let Some(&(last, _)) = rows.last() {
-        let blank = bytes
+        let blank = text
+            .bytes()
             .split(|&b| b == b'\n')
             .enumerate()
             .map(|(i, text)| (i + 1, text))
-            .skip(header_line)
+            .skip(text.header_line)
             .take_while(|&(line, _)| line < last)
             .find(|(_, text)| text.iter().all(u8::is_ascii_whitespace));
         if let Some((line, _)) = blank {
@@ -466,8 +405,8 @@ fn read_table(
         }
     }
     Ok(CsvTable {
-        headers,
-        header_line,
+        headers: text.headers,
+        header_line: text.header_line,
         rows,
         truncated,
     })

@@ -12,6 +12,7 @@ use super::format::{self, ScenarioFile};
 use super::model::*;
 use super::profile::{FRACTION, NON_NEGATIVE_MW, ProfileReader};
 use super::uncertain::Uncertain;
+use super::unit_table;
 use crate::stats::Criterion;
 
 /// Longest horizon: a leap year of hours.
@@ -269,21 +270,30 @@ fn build(
         }
     };
 
-    // Dispatchable units.
+    // Dispatchable units: those of the unit tables first, then the [[units]] tables, so that
+    // a unit added in TOML (a candidate, the probe of `egap credit`) leaves the random
+    // streams of the fleet as they were.
+    let (table_units, unit_tables) = unit_table::read_all(&file.unit_tables, base, files, errors);
     let mut names = HashMap::new();
     let mut units = Vec::new();
     let mut total_units: i64 = 0;
-    for u in &file.units {
+    for u in table_units.iter().chain(&file.units) {
         let at = u.span().start;
         let u = u.get_ref();
         let name = u.name.get_ref().clone();
         let field = format!("units \"{name}\"");
-        if names.insert(name.clone(), ()).is_some() {
+        let here = u.name.span().start;
+        if let Some(&first) = names.get(&name) {
             errors.at(
-                u.name.span().start,
+                here,
                 format!("{field} → name"),
-                "is used by another unit; names must be unique",
+                format!(
+                    "is used by another unit; names must be unique{}",
+                    elsewhere(errors, first, here)
+                ),
             );
+        } else {
+            names.insert(name.clone(), here);
         }
         let region = find_region(&u.region, &field, at, errors);
         let count = u.count.as_ref().map_or(1, |c| *c.get_ref());
@@ -333,12 +343,18 @@ fn build(
         let r = r.get_ref();
         let name = r.name.get_ref().clone();
         let field = format!("renewables \"{name}\"");
-        if names.insert(name.clone(), ()).is_some() {
+        let here = r.name.span().start;
+        if let Some(&first) = names.get(&name) {
             errors.at(
-                r.name.span().start,
+                here,
                 format!("{field} → name"),
-                "is used by another unit or renewable; names must be unique",
+                format!(
+                    "is used by another unit or renewable; names must be unique{}",
+                    elsewhere(errors, first, here)
+                ),
             );
+        } else {
+            names.insert(name.clone(), here);
         }
         let region = find_region(&r.region, &field, at, errors);
         let capacity_mw = *r.capacity_mw.get_ref();
@@ -433,12 +449,18 @@ fn build(
         let st = st.get_ref();
         let name = st.name.get_ref().clone();
         let field = format!("storage \"{name}\"");
-        if names.insert(name.clone(), ()).is_some() {
+        let here = st.name.span().start;
+        if let Some(&first) = names.get(&name) {
             errors.at(
-                st.name.span().start,
+                here,
                 format!("{field} → name"),
-                "is used by another unit, renewable or storage; names must be unique",
+                format!(
+                    "is used by another unit, renewable or storage; names must be unique{}",
+                    elsewhere(errors, first, here)
+                ),
             );
+        } else {
+            names.insert(name.clone(), here);
         }
         let region = find_region(&st.region, &field, at, errors);
         let mut positive = |v: &Spanned<f64>, key: &str, what: &str, zero_ok: bool| {
@@ -684,6 +706,7 @@ fn build(
     );
     let mut inputs = vec![path.to_path_buf()];
     inputs.extend(profiles.files_read());
+    inputs.extend(unit_tables);
     Some(Scenario {
         name,
         description: study.description.clone(),
@@ -702,6 +725,19 @@ fn build(
         storage,
         interfaces,
     })
+}
+
+/// For a name used twice: where the first use is, when it is in another file than the second
+/// (a unit table and the scenario, say); within one file the line of the first is easy to find.
+fn elsewhere(errors: &Collector, first: usize, second: usize) -> String {
+    let (file, line) = errors.line_of(first);
+    if file == errors.line_of(second).0 {
+        return String::new();
+    }
+    // Shown as the scenario refers to it, relative to its folder.
+    let folder = errors.file.parent().unwrap_or(Path::new(""));
+    let shown = file.strip_prefix(folder).unwrap_or(&file);
+    format!(" (the other is at {}:{line})", shown.display())
 }
 
 fn weather_years(study: &format::Study, errors: &mut Collector) -> Option<(Vec<String>, Vec<f64>)> {
