@@ -3,6 +3,8 @@
 
 // A crate root's `mod x;` would load `tests/x.rs`, another test binary's root: the modules of
 // this crate live in `tests/docs/` and name their files.
+#[path = "docs/figures.rs"]
+mod figures;
 #[path = "docs/links.rs"]
 mod links;
 #[path = "docs/reference.rs"]
