@@ -1,9 +1,9 @@
 //! The JSON Schemas in `schemas/` against real outputs of the binary: a single-region run
 //! with a criterion and a precision target, a multi-region report with interfaces and
-//! storage, a merge of two shards, and the JSON answers of `credit` and `capability`. Every
-//! schema file must be a valid draft 2020-12 schema and must describe at least one of those
-//! outputs; copies of real outputs with a value egap can never write must fail, so a schema
-//! that accepts anything cannot pass.
+//! storage, a merge of two shards, the JSON answers of `credit` and `capability`, and the
+//! `sweep.json` of a two-setting sweep. Every schema file must be a valid draft 2020-12
+//! schema and must describe at least one of those outputs; copies of real outputs with a
+//! value egap can never write must fail, so a schema that accepts anything cannot pass.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -117,6 +117,28 @@ fn outputs() -> &'static [Output] {
             "capability --format json",
             parse(&printed, "capability"),
         );
+
+        // A two-setting grid of four points: the line's limit, then the battery's energy.
+        let sweep = out("sweep");
+        egap(&[
+            "sweep",
+            &west_east,
+            "--set",
+            "interfaces[west-east].limit_mw=1500,3000",
+            "--set",
+            "storage[west battery].energy_mwh=0,6000",
+            "-n",
+            "300",
+            "--backend",
+            "cpu",
+            "--out",
+            &sweep,
+        ]);
+        add(
+            "sweep",
+            "west-east sweep.json",
+            read(&dir.path().join("sweep").join("sweep.json")),
+        );
         outputs
     })
 }
@@ -170,13 +192,13 @@ fn every_schema_file_is_a_valid_draft_2020_12_schema() {
         }
         validator(name);
     }
-    // The small definitions the answers of credit and capability share with the summary are
-    // copies (each file stands alone); they must not drift apart.
+    // The small definitions the other schemas share with the summary's (estimates, metrics)
+    // are copies (each file stands alone); they must not drift apart. A schema's own
+    // definitions therefore belong in the summary's as well.
     let summary = schema("summary");
-    for name in ["credit", "capability"] {
+    for name in files.iter().filter(|name| *name != "summary") {
         let s = schema(name);
-        let defs = s["$defs"].as_object().unwrap();
-        for (key, def) in defs {
+        for (key, def) in s["$defs"].as_object().into_iter().flatten() {
             assert_eq!(
                 def, &summary["$defs"][key],
                 "$defs/{key} of schemas/{name}.schema.json differs from the summary's"
@@ -405,4 +427,87 @@ fn credit_and_capability_answers_egap_cannot_write_are_refused() {
             ("/steps", Some(json!(0))),
         ],
     );
+}
+
+/// What the schema cannot say of a sweep: the counts agree with the lists, and the points
+/// are the grid of the settings' values, the second setting varying fastest.
+#[test]
+fn the_sweep_holds_every_point_of_its_grid() {
+    let sweep = output("west-east sweep.json");
+    assert_eq!(sweep["interrupted"], false);
+    assert_eq!(sweep["points_total"], 4);
+    assert_eq!(sweep["points_completed"], 4);
+    let values: Vec<&Value> = sweep["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["values"])
+        .collect();
+    assert_eq!(
+        values,
+        [
+            &json!([1500.0, 0.0]),
+            &json!([1500.0, 6000.0]),
+            &json!([3000.0, 0.0]),
+            &json!([3000.0, 6000.0])
+        ]
+    );
+    let settings = &sweep["settings"];
+    assert_eq!(settings[0]["path"], "interfaces[west-east].limit_mw");
+    assert_eq!(settings[1]["values"], json!([0.0, 6000.0]));
+    // The same metrics as the summary of a run.
+    let keys =
+        |metrics: &Value| -> Vec<String> { metrics.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(
+        keys(&sweep["points"][0]["metrics"]),
+        keys(&output("west-east summary.json")["summary"]["metrics"])
+    );
+}
+
+#[test]
+fn a_sweep_egap_cannot_write_is_refused() {
+    assert_refused(
+        "west-east sweep.json",
+        "sweep",
+        &[
+            ("/points/0/metrics/eue_mwh", GONE),
+            ("/points/3/metrics/lole_mwh", Some(json!({}))),
+            ("/points/1/metrics/lolp/mean", Some(json!(1.5))),
+            ("/points/2/metrics/neue_ppm/ci95_high", Some(json!(1.5e6))),
+            (
+                "/points/0/metrics/eue_mwh/standard_error",
+                Some(Value::Null),
+            ),
+            ("/points/0/values/0", Some(json!("1500"))),
+            ("/points/0/values", Some(json!([]))),
+            ("/points/0/extra", Some(json!(1))),
+            ("/points", Some(json!([]))),
+            ("/interrupted", Some(json!("false"))),
+            ("/interrupted", GONE),
+            ("/points_completed", Some(json!(-1))),
+            ("/points_total", Some(json!(0))),
+            ("/trajectories_per_point", Some(json!(0))),
+            ("/seed", Some(json!(1.5))),
+            ("/settings", Some(json!([]))),
+            ("/settings/0/values", Some(json!([]))),
+            ("/settings/1/path", Some(json!(""))),
+            ("/settings/1/unit", Some(json!("MWh"))),
+            ("/egap_version", Some(json!("latest"))),
+            ("/unexpected", Some(json!(true))),
+        ],
+    );
+    // What egap may write: an interrupted sweep of one point, and a negative value (the range
+    // of a setting's values is its field's, which the scenario's validation judges).
+    let v = validator("sweep");
+    let mut partial = changed(
+        output("west-east sweep.json"),
+        "/interrupted",
+        Some(json!(true)),
+    );
+    partial["points_completed"] = json!(1);
+    partial["points"].as_array_mut().unwrap().truncate(1);
+    partial["settings"][0]["values"][0] = json!(-0.5);
+    partial["points"][0]["values"][0] = json!(-0.5);
+    let problems = errors(&v, &partial);
+    assert!(problems.is_empty(), "a partial sweep: {problems:?}");
 }
