@@ -54,18 +54,22 @@ pub fn metrics_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
     out.push_str("metric,label,unit,mean,standard_error,ci95_low,ci95_high\n");
     for (metric, e) in metric_rows(&doc.summary) {
-        let _ = writeln!(
-            out,
-            "{metric},{},{},{},{},{},{}",
-            metric.label(),
-            metric.unit(),
-            e.mean,
-            e.standard_error,
-            e.ci95_low,
-            e.ci95_high
-        );
+        let _ = writeln!(out, "{}", metric_cells(metric, e));
     }
     out
+}
+
+/// The cells of one metric's row: key, label, unit, mean, standard error, 95% bounds.
+fn metric_cells(metric: Metric, e: &Estimate) -> String {
+    format!(
+        "{metric},{},{},{},{},{},{}",
+        metric.label(),
+        metric.unit(),
+        e.mean,
+        e.standard_error,
+        e.ci95_low,
+        e.ci95_high
+    )
 }
 
 pub fn distributions_csv(doc: &Document) -> String {
@@ -118,17 +122,7 @@ pub fn regions_csv(doc: &Document) -> String {
     out.push_str("region,metric,label,unit,mean,standard_error,ci95_low,ci95_high\n");
     for r in &doc.summary.regions {
         for (metric, e) in metrics_of(&r.metrics) {
-            let _ = writeln!(
-                out,
-                "{},{metric},{},{},{},{},{},{}",
-                quote(&r.name),
-                metric.label(),
-                metric.unit(),
-                e.mean,
-                e.standard_error,
-                e.ci95_low,
-                e.ci95_high
-            );
+            let _ = writeln!(out, "{},{}", quote(&r.name), metric_cells(metric, e));
         }
     }
     out
