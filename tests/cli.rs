@@ -1073,3 +1073,110 @@ fn a_scenario_names_its_own_criterion() {
         "{err}"
     );
 }
+
+/// `egap devices` lists each adapter with its backend and limits, or says plainly that
+/// there is none (under `CI=true`, where lavapipe is installed, one must be listed); an
+/// `--adapter` that matches none is refused as bad input, pointing at `egap devices`.
+#[test]
+fn devices_are_listed_and_an_unknown_adapter_is_refused() {
+    let o = egap().arg("devices").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let listed = text.contains("  backend ") && text.contains("max storage binding");
+    assert!(
+        listed || text.starts_with("no GPU adapter found; egap runs on the CPU"),
+        "{text}"
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        assert!(
+            listed,
+            "CI installs lavapipe, so an adapter must be listed:\n{text}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let o = egap()
+        .args([
+            "run",
+            &scenario("rts79/rts79.toml"),
+            "-n",
+            "10",
+            "--backend",
+            "gpu",
+        ])
+        .args(["--adapter", "no such adapter", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no GPU adapter found") && err.contains("egap devices"),
+        "{err}"
+    );
+}
+
+/// `egap bench` times the study and reports trajectory-years per second per backend.
+#[test]
+fn bench_reports_a_rate_for_the_backend_asked() {
+    let o = egap()
+        .args(["bench", &scenario("rts79/rts79.toml"), "-n", "2000"])
+        .args(["--backend", "cpu", "--threads", "1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("cpu (1 thread"))
+        .unwrap_or_else(|| panic!("no line for the CPU engine on one thread:\n{text}"));
+    let rate: f64 = line
+        .split_whitespace()
+        .rev()
+        .nth(1)
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("no rate in {line:?}"));
+    assert!(rate > 0.0 && line.ends_with("trajectory-years/s"), "{line}");
+}
+
+/// `--first-trajectory K -n N` runs trajectories K..K+N: with the run of 0..K they make
+/// the run of 0..K+N.
+#[test]
+fn a_first_trajectory_runs_the_range_a_shard_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = |args: &[&str], out: &str| -> serde_json::Value {
+        let o = egap()
+            .args(["run", &scenario("rts79/rts79.toml"), "--seed", "4"])
+            .args(["--backend", "cpu", "--no-plots", "--format", "json"])
+            .args(args)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&std::fs::read(dir.path().join(out).join("summary.json")).unwrap())
+            .unwrap()
+    };
+    let ranged = summary(&["-n", "1500", "--first-trajectory", "1500"], "ranged");
+    let whole = summary(&["-n", "3000"], "whole");
+    let first_half = summary(&["-n", "1500"], "first");
+    assert_eq!(ranged["run"]["first_trajectory"], 1500);
+    assert_ne!(
+        ranged["summary"], first_half["summary"],
+        "another range, other outages"
+    );
+    // Trajectories 1,500..3,000 and 0..1,500 make 0..3,000: LOLE is a mean over
+    // trajectories, of exact integer sums.
+    let lole = |v: &serde_json::Value| {
+        v["summary"]["metrics"]["lole_hours"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let combined = (lole(&ranged) + lole(&first_half)) / 2.0;
+    assert!(
+        (combined - lole(&whole)).abs() < 1e-9,
+        "{combined} vs {}",
+        lole(&whole)
+    );
+}
