@@ -396,9 +396,9 @@ pub fn histogram_svg(summary: &Summary, which: Quantity) -> String {
         return svg.finish();
     }
     let scale = Scale::auto(lo / per, hi / per, 1.0);
-    // On a log axis the report's quarter-octave bins (unequal there: 25% down to 14% wide)
-    // are gathered into octaves from the smallest one, so every bar is equally wide; each
-    // report bin lies in exactly one octave, so the counts stay exact.
+    // On a log axis the report's log-linear bins (unequal there: a quarter octave is 25% down
+    // to 14% wide) are gathered into octaves from the smallest one, so every bar is equally
+    // wide; each report bin lies in exactly one octave, so the counts stay exact.
     let bars: Vec<(f64, f64, u64)> = if matches!(scale, Scale::Log { .. }) {
         let mut octaves: Vec<(f64, f64, u64)> = Vec::new();
         for &&(lower, _, count) in &positive {

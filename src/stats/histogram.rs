@@ -68,20 +68,44 @@ pub struct Bucket {
 pub trait Binning: Clone + std::fmt::Debug + PartialEq + Eq {
     /// Bins covering every value the scheme holds.
     const BINS: usize;
+    /// The finest report level (log2 of report bins per power of two): the bins' own.
+    const FINEST_LEVEL: u32;
     /// The bin holding `v`.
     fn index(v: u64) -> usize;
     /// The smallest and largest value (both inclusive) of bin `index`.
     fn bounds(index: usize) -> (u64, u64);
-    /// Bounds (inclusive) of the report bin holding `v`.
-    fn report(v: u64) -> (u64, u64);
+    /// Bounds (inclusive) of the report bin holding `v` at `level`, from
+    /// [`COARSEST_LEVEL`] to [`Binning::FINEST_LEVEL`] ([`log_linear_report`]).
+    fn report(v: u64, level: u32) -> (u64, u64);
 }
 
-/// The log-linear scheme of [`bucket_index`], reported in quarter octaves.
+/// The coarsest report level: quarter octaves, each a quarter to a fifth of its lower bound
+/// wide, so a distribution over many decades still fits in a few hundred bins.
+pub const COARSEST_LEVEL: u32 = 2;
+
+/// Most report bins a histogram is shown in, when a finer level allows: fine enough to see
+/// a distribution's shape, few enough that each bar holds trajectories.
+pub const REPORT_BINS: usize = 48;
+
+/// The report bin holding `v` at `level`: values below 2^(level+1) alone, then 2^level
+/// equal bins per power of two. At a level no finer than a scheme's own bins (which follow
+/// the same rule with more bins), each report bin is a union of whole bins.
+pub fn log_linear_report(v: u64, level: u32) -> (u64, u64) {
+    if v < (2u64 << level) {
+        return (v, v);
+    }
+    let e = 63 - v.leading_zeros() - level;
+    let lower = (v >> e) << e;
+    (lower, lower + ((1u64 << e) - 1))
+}
+
+/// The log-linear scheme of [`bucket_index`]: 2^10 bins per power of two.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLinear;
 
 impl Binning for LogLinear {
     const BINS: usize = BUCKETS;
+    const FINEST_LEVEL: u32 = SUB_BUCKET_BITS;
 
     fn index(v: u64) -> usize {
         bucket_index(v)
@@ -91,15 +115,8 @@ impl Binning for LogLinear {
         bucket_bounds(index)
     }
 
-    /// Zero alone, then quarter octaves ([4·2^e, 5·2^e), [5·2^e, 6·2^e), …; values 1 to 7
-    /// each alone): at most about 250 report bins whatever the number of trajectories.
-    fn report(v: u64) -> (u64, u64) {
-        if v < 8 {
-            return (v, v);
-        }
-        let e = 63 - v.leading_zeros() - 2;
-        let lower = (v >> e) << e;
-        (lower, lower + ((1u64 << e) - 1))
+    fn report(v: u64, level: u32) -> (u64, u64) {
+        log_linear_report(v, level)
     }
 }
 
@@ -292,12 +309,27 @@ impl<B: Binning> Bins<B> {
         out
     }
 
-    /// The non-empty bins merged into report bins ([`Binning::report`]); the counts stay
-    /// exact because no bin straddles a report bin's edge.
+    /// The non-empty bins merged into report bins, at the finest level that shows them in at
+    /// most [`REPORT_BINS`] bins (quarter octaves when none does): bins chosen from the data,
+    /// so a distribution that spans a few percent keeps its shape as one over decades does.
+    /// The level depends only on the counts, so merged shards report the single run's bins.
+    /// Counts stay exact because no bin straddles a report bin's edge.
     pub fn report_bins(&self) -> Vec<Bucket> {
+        let mut level = B::FINEST_LEVEL;
+        loop {
+            let bins = self.report_bins_at(level);
+            if bins.len() <= REPORT_BINS || level <= COARSEST_LEVEL {
+                return bins;
+            }
+            level -= 1;
+        }
+    }
+
+    /// The non-empty bins merged into the report bins of `level` ([`Binning::report`]).
+    pub fn report_bins_at(&self, level: u32) -> Vec<Bucket> {
         let mut out: Vec<Bucket> = Vec::new();
         for b in self.buckets() {
-            let (lower, upper) = B::report(b.lower);
+            let (lower, upper) = B::report(b.lower, level);
             match out.last_mut() {
                 Some(last) if last.lower == lower => {
                     last.count += b.count;

@@ -18,8 +18,8 @@ mod wide;
 
 pub use criterion::{Criterion, Verdict};
 pub use histogram::{
-    Binning, Bins, Bucket, Histogram, HistogramError, LogLinear, Pick, Tail, bucket_bounds,
-    bucket_index, rank,
+    Binning, Bins, Bucket, COARSEST_LEVEL, Histogram, HistogramError, LogLinear, Pick, REPORT_BINS,
+    Tail, bucket_bounds, bucket_index, log_linear_report, rank,
 };
 pub use metric::{Metric, is_year, readable};
 pub use moments::{Moments, ratio_estimate};

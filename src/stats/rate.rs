@@ -23,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::histogram::{Binning, Bins, Bucket, LogLinear, Pick};
+use super::histogram::{Binning, Bins, Bucket, Pick, log_linear_report};
 
 /// A rate of 1 in fixed point.
 pub const RATE_ONE: u64 = 1_000_000_000_000_000_000;
@@ -75,15 +75,17 @@ pub fn rate_f64(v: impl Into<u128>) -> f64 {
 /// One non-empty bin (fixed point, bounds inclusive).
 pub type RateBin = Bucket;
 
-/// The rate bins above, reported in quarter octaves: a rate of exactly 0 alone, then
-/// [4·2^e, 5·2^e), [5·2^e, 6·2^e), … in fixed point (each a quarter to a fifth of its lower
-/// bound wide, so a distribution of rates near 10^-5 keeps its shape as well as one near
-/// 0.3), the last ending at 1.
+/// The rate bins above, reported log-linearly as [`super::Histogram`]'s are: a rate of
+/// exactly 0 alone, then at most [`super::REPORT_BINS`] bins from 2^7 down to 4 per power
+/// of two of the fixed point (quarter octaves, a quarter to a fifth of their lower bound
+/// wide, when the rates span many decades), so rates near 10^-5 keep their shape as well as
+/// rates near 0.3; the last bin ends at 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateBins;
 
 impl Binning for RateBins {
     const BINS: usize = RATE_BINS + 1;
+    const FINEST_LEVEL: u32 = SUB_BITS;
 
     fn index(v: u64) -> usize {
         rate_bin(v)
@@ -93,10 +95,10 @@ impl Binning for RateBins {
         rate_bin_bounds(index)
     }
 
-    fn report(v: u64) -> (u64, u64) {
-        // Quarter octaves are unions of whole bins: below 2^8 bins hold one value, above it
-        // a quarter octave's width 2^(e−2) is a multiple of a bin's 2^(e−7).
-        let (lower, upper) = <LogLinear as Binning>::report(v);
+    fn report(v: u64, level: u32) -> (u64, u64) {
+        // Report bins are unions of whole bins: below 2^8 bins hold one value, above it a
+        // report bin's width 2^(e−level) is a multiple of a bin's 2^(e−7).
+        let (lower, upper) = log_linear_report(v, level);
         (lower, upper.min(RATE_ONE))
     }
 }
@@ -201,7 +203,8 @@ impl RateHistogram {
         ((rate_f64(tail.whole) + partial) / tail.k as f64).clamp(rate_f64(min), rate_f64(max))
     }
 
-    /// The non-empty bins merged into report bins, quarter octaves (see [`RateBins`]). Counts stay exact: no fine bin straddles a report bin's edge.
+    /// The non-empty bins merged into report bins chosen from the data (see [`RateBins`]).
+    /// Counts stay exact: no fine bin straddles a report bin's edge.
     pub fn report_bins(&self) -> Vec<RateBin> {
         self.rates.report_bins()
     }

@@ -99,17 +99,17 @@ fn cvar_splits_a_bucket_by_its_mean() {
 fn exceedance_is_exact() {
     let h = from_values([0, 0, 3, 7, 7, 7, 100]);
     let curve = h.exceedance();
-    // 100 lies in the quarter-octave report bin [96, 112).
-    let expect = [(0, 1.0), (3, 5.0 / 7.0), (7, 4.0 / 7.0), (96, 1.0 / 7.0)];
+    // Four report bins: the finest level, where values below 2048 are alone.
+    let expect = [(0, 1.0), (3, 5.0 / 7.0), (7, 4.0 / 7.0), (100, 1.0 / 7.0)];
     assert_eq!(curve, expect);
     assert!(Histogram::new().exceedance().is_empty());
 }
 
 #[test]
-fn report_bins_are_exact_quarter_octaves() {
+fn report_bins_are_exact_quarter_octaves_at_the_coarsest_level() {
     let h = from_values([0, 5, 96, 100, 111, 112, 5_000_000_000]);
     let bins: Vec<(u64, u64, u64)> = h
-        .report_bins()
+        .report_bins_at(COARSEST_LEVEL)
         .iter()
         .map(|b| (b.lower, b.upper, b.count))
         .collect();
@@ -126,8 +126,40 @@ fn report_bins_are_exact_quarter_octaves() {
             (lower, lower + (1 << e) - 1, 1)
         ]
     );
-    // However many distinct values, the report stays small: 10^6 values over 40 octaves.
+    // Seven values fit in the finest bins, each in its own.
+    let finest: Vec<(u64, u64)> = h.report_bins().iter().map(|b| (b.lower, b.upper)).collect();
+    let own = bucket_bounds(bucket_index(top));
+    assert_eq!(
+        finest,
+        [
+            (0, 0),
+            (5, 5),
+            (96, 96),
+            (100, 100),
+            (111, 111),
+            (112, 112),
+            own
+        ]
+    );
+}
+
+#[test]
+fn report_bins_are_chosen_from_the_data() {
+    // Curtailment of 8.40 to 8.70 TWh (in MWh): within 4% of each other, a single quarter
+    // octave, but shown in many bins, each a union of whole buckets.
+    let narrow = from_values((0..3_000u64).map(|i| 8_400_000 + i * 100));
+    let bins = narrow.report_bins();
+    assert!((20..=REPORT_BINS).contains(&bins.len()), "{}", bins.len());
+    assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 3_000);
+    for b in &bins {
+        assert_eq!(bucket_bounds(bucket_index(b.lower)).0, b.lower);
+        assert_eq!(bucket_bounds(bucket_index(b.upper)).1, b.upper);
+    }
+    assert_eq!(narrow.report_bins_at(COARSEST_LEVEL).len(), 1);
+    // However many distinct values, the report stays small: 10^6 values over 40 octaves
+    // need the coarsest level.
     let wide = from_values((0..1_000_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 24));
+    assert_eq!(wide.report_bins(), wide.report_bins_at(COARSEST_LEVEL));
     assert!(wide.report_bins().len() <= 4 * 41 + 8);
 }
 

@@ -128,7 +128,7 @@ fn merge_equals_one_pass_in_any_order() {
 }
 
 #[test]
-fn report_bins_are_quarter_octaves() {
+fn report_bins_are_quarter_octaves_at_the_coarsest_level() {
     let h = from_rates(&[
         (0, 5),
         (0, 9),
@@ -138,7 +138,7 @@ fn report_bins_are_quarter_octaves() {
         (1, 1),
         (999, 1000),
     ]);
-    let bins = h.report_bins();
+    let bins = h.rates.report_bins_at(crate::stats::COARSEST_LEVEL);
     let read: Vec<(u64, u64, u64)> = bins.iter().map(|b| (b.lower, b.upper, b.count)).collect();
     // Exactly 0 alone; 0.1%, 0.9% and 1% apart (0.9% and 1% straddle 2^53); 99.9% and 1 in
     // the last quarter octave [6·2^57, 7·2^57), cut at 1.
@@ -157,9 +157,16 @@ fn report_bins_are_quarter_octaves() {
         );
     }
     assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), h.count());
+    // Seven rates fit in the finest bins, each distinct rate in its own.
+    let finest = h.report_bins();
+    assert_eq!(
+        finest.iter().map(|b| b.count).collect::<Vec<_>>(),
+        [2, 1, 1, 1, 1, 1]
+    );
+    assert_eq!(finest.last().unwrap().upper, RATE_ONE);
     let exceedance = h.exceedance();
     assert_eq!(exceedance[0], (0, 1.0));
-    assert_eq!(exceedance[4], (6 << 57, 2.0 / 7.0));
+    assert_eq!(exceedance[4], (finest[4].lower, 2.0 / 7.0));
 }
 
 #[test]

@@ -281,16 +281,17 @@ fn curtailment_rate_quantiles_are_those_of_the_records() {
     assert_eq!((d.p90, d.p99), (0.89, 0.98));
     assert!((d.mean - 0.495).abs() < 1e-15, "{}", d.mean);
     assert!((d.cvar95 - 0.97).abs() < 1e-15, "{}", d.cvar95);
-    // Exactly 0 alone, then quarter octaves: the last, [6·2^57, 7·2^57) cut at 1, holds
-    // 87% … 99%.
+    // Exactly 0 alone, then at most REPORT_BINS log-linear bins chosen from the data (100
+    // rates 1% apart over seven octaves: eighth octaves), the last cut at 1.
     assert_eq!((d.histogram[0].lower, d.histogram[0].count), (0.0, 1));
+    assert!(d.histogram.len() <= crate::stats::REPORT_BINS);
     let last = d.histogram.last().unwrap();
-    let lower = (6u64 << 57) as f64 / 1e18;
-    assert_eq!((last.lower, last.upper, last.count), (lower, 1.0, 13));
+    let lower = (13u64 << 56) as f64 / 1e18;
+    assert_eq!((last.lower, last.upper, last.count), (lower, 1.0, 6));
     assert_eq!(d.histogram.iter().map(|b| b.count).sum::<u64>(), 100);
     assert_eq!(d.exceedance[0].probability, 1.0);
     let top = d.exceedance.last().unwrap();
-    assert_eq!((top.value, top.probability), (lower, 0.13));
+    assert_eq!((top.value, top.probability), (lower, 0.06));
     // The ratio of totals is another number than the mean of the rates.
     assert!((s.metrics.curtailment_rate.mean - d.mean).abs() > 1e-3);
 }
