@@ -2,6 +2,8 @@
 //!
 //! The library does everything the CLI does: load a scenario, compile it, run trajectories
 //! on an engine in chunks, and turn the records into a [`stats::Summary`].
+//! [`run::study::run`] does all of `egap run` in one call (overrides, shards, precision
+//! target, checkpoints, samples, results written); below it, the chunked runner:
 //!
 //! ```no_run
 //! use egap::{RunOptions, Study};

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use egap::engine::Engine;
-use egap::report::{self, Document, RunInfo};
+use egap::report::{self, Document};
+use egap::run::study::{self, Event, Outcome, Range, Request, Target};
 use egap::stats::{Criterion, Metric};
 use egap::{Control, RunOptions, Study};
 
@@ -733,69 +734,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Results are never written over the study's own inputs (a profile named
-/// `hourly_risk.csv` in the folder given as --out, say), with or without --force. A
-/// target that is a folder (the plots) must not hold an input either.
-fn refuse_overwriting_inputs(study: &Study, targets: &[PathBuf]) -> anyhow::Result<()> {
-    // The target's folder exists (or is created) before the check; the target itself may not.
-    let resolve = |p: &std::path::Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let parent = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(".".as_ref());
-        Some(parent.canonicalize().ok()?.join(p.file_name()?))
-    };
-    let inputs: Vec<(PathBuf, &PathBuf)> = study
-        .scenario
-        .inputs
-        .iter()
-        .filter_map(|p| Some((p.canonicalize().ok()?, p)))
-        .collect();
-    for target in targets {
-        let Some(t) = resolve(target) else { continue };
-        if let Some((_, input)) = inputs.iter().find(|(i, _)| i.starts_with(&t)) {
-            anyhow::bail!(
-                "{} is an input of this study, and the run would write {} over it; choose another --out (or --samples) for the results",
-                input.display(),
-                target.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// The results of a finished run could not be written: the statistics are saved as a
-/// checkpoint (the run's own, or one in the temporary folder) so that rerunning with it
-/// and a writable `--out` writes them without computing anything again.
-fn keep_work(
-    e: anyhow::Error,
-    checkpoint: Option<&std::path::Path>,
-    study: &Study,
-    options: &RunOptions,
-    accumulator: &egap::stats::Accumulator,
-) -> anyhow::Error {
-    let path = checkpoint.map(PathBuf::from).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!(
-            "egap-{}-{}.checkpoint.json",
-            report::file_stem(study),
-            std::process::id()
-        ))
-    });
-    match egap::checkpoint::save(&path, study, options, accumulator) {
-        Ok(()) => e.context(format!(
-            "the results could not be written; the finished work is kept in {}: run the same command with --checkpoint {} (and a writable --out) to write them without recomputing",
-            path.display(),
-            path.display()
-        )),
-        Err(save) => e.context(format!(
-            "the results could not be written, and neither could a checkpoint of the finished work ({save})"
-        )),
-    }
-}
-
 /// A flag that Ctrl-C (or SIGTERM) raises, for a run to stop at its next chunk boundary and
 /// keep what it completed. A second Ctrl-C while stopping ends the process at once.
 fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
@@ -918,95 +856,43 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `egap run` and `egap report`: the run layer's runner (`egap::run::study`) with a
+/// progress bar, Ctrl-C, and its outcome printed and mapped to an exit status.
 fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     set_threads(args.threads)?;
     let quiet = args.quiet;
-    let settings = args
-        .set
-        .iter()
-        .map(|s| egap::sweep::Setting::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let study = egap::sweep::load_with_settings(&args.scenario, &settings)?;
-    let (engine, note) = Engine::open(args.backend.engine(), args.adapter.as_deref())?;
-    if !quiet {
-        match note {
-            Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
-            None => eprintln!("engine: {}", engine.describe()),
+    let range = match args.shard.as_deref() {
+        Some(spec) => {
+            let (k, n) = egap::shard::parse_spec(spec).map_err(anyhow::Error::msg)?;
+            Range::Shard { k, n }
         }
-    }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(egap::shard::parse_spec)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
-    let (first_trajectory, trajectories) = match shard {
-        Some((k, n)) => egap::shard::range(args.trajectories, k, n),
-        None => (args.first_trajectory, args.trajectories),
+        None => Range::From(args.first_trajectory),
     };
-    if trajectories == 0 {
-        anyhow::bail!(
-            "shard {} has no trajectories: use more trajectories than shards",
-            args.shard.unwrap_or_default()
-        );
-    }
-    if let Some(t) = args.target_rel_se
-        && !(t > 0.0 && t < 1.0)
-    {
-        anyhow::bail!(
-            "--target-rel-se must be a fraction above 0 and below 1 (0.01 is 1%), got {t}"
-        );
-    }
-    let options = RunOptions {
-        trajectories,
+    let counted = Arc::new(AtomicU64::new(0));
+    let request = Request {
+        scenario: args.scenario.clone(),
+        settings: args.set.clone(),
+        trajectories: args.trajectories,
         seed: args.seed,
-        first_trajectory,
+        range,
+        backend: args.backend.engine(),
+        adapter: args.adapter.clone(),
+        out: args.out.clone(),
+        criterion: args.criterion,
+        target: args.target_rel_se.map(|t| Target {
+            relative_standard_error: t,
+            metric: args.metric,
+        }),
+        checkpoint: args.checkpoint.clone(),
+        samples: args.samples.clone(),
+        plots: !args.no_plots,
+        html,
+        force: args.force,
         chunk_size: args.chunk_size as usize,
-        progress: Some(Default::default()),
-        // Ctrl-C reaches this run through its observer, which saves the checkpoint first.
-        stop: None,
+        progress: Some(counted.clone()),
+        stop: Some(stop_on_ctrl_c()?),
     };
-    let units = study.units();
-    let mut precision = None;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("egap-out").join(report::file_stem(&study)));
-    let result_file = match shard {
-        Some((k, n)) => out.join(format!("shard-{k}-of-{n}.json")),
-        None => out.join("summary.json"),
-    };
-    // A folder that cannot take the results is found before the work, not after it, and
-    // no other run writes into it until this one has written its files; existing results
-    // are checked for under the lock.
-    let _folder = egap::run::ResultsFolder::claim(&out)?;
-    let resumed = match &args.checkpoint {
-        Some(path) => egap::checkpoint::load(path, &study, &options)?,
-        None => None,
-    };
-    // The partial summary of an interrupted run is what its checkpoint continues: the
-    // same command replaces it without --force. Complete results still need --force.
-    let continuing = resumed.is_some() && report::is_interrupted_summary(&result_file);
-    refuse_overwrite(&result_file, args.force || continuing)?;
-    let mut targets: Vec<PathBuf> = report::RESULT_FILES.iter().map(|f| out.join(f)).collect();
-    targets.push(result_file.clone());
-    targets.extend(args.samples.clone());
-    if !args.no_plots {
-        targets.push(out.join("plots"));
-    }
-    refuse_overwriting_inputs(&study, &targets)?;
-    if let Some(done) = &resumed {
-        eprintln!(
-            "resuming from {}: {} of {trajectories} trajectories already done",
-            args.checkpoint
-                .as_ref()
-                .map_or(String::new(), |p| p.display().to_string()),
-            done.trajectories()
-        );
-    }
-    let mut last_save = Instant::now();
-    let mut save_error = None;
-    let stop = stop_on_ctrl_c()?;
+    let (_, trajectories) = request.span();
     let bar = ProgressBar::new(trajectories);
     if std::io::stderr().is_terminal() && !quiet {
         bar.set_style(
@@ -1024,244 +910,135 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     } else {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    // A resumed run continues its samples file, so that it ends with every trajectory once.
-    let done = resumed.as_ref().map_or(0, |a| a.trajectories());
-    let mut samples = args
-        .samples
-        .as_deref()
-        .map(|p| {
-            if done > 0 {
-                report::samples::SamplesWriter::resume(
-                    &study,
-                    options.seed,
-                    p,
-                    first_trajectory,
-                    done,
-                )
-            } else {
-                report::samples::SamplesWriter::create(&study, options.seed, p, args.force)
-            }
-        })
-        .transpose()?;
-    let started = Instant::now();
-    // Between chunk ends the bar follows the engines' own count (GPU windows, CPU batches),
-    // so a long chunk of a network study does not leave it still.
-    let counted = options.progress.clone();
     let running = AtomicBool::new(true);
     let outcome = std::thread::scope(|scope| {
-        if let Some(counted) = &counted {
-            let (bar, running) = (&bar, &running);
-            scope.spawn(move || {
-                while running.load(Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                    let done = counted.load(Ordering::Relaxed).min(trajectories);
-                    if done > bar.position() {
-                        bar.set_position(done);
+        // Between chunk ends the bar follows the engines' own count (GPU windows, CPU
+        // batches), so a long chunk of a network study does not leave it still.
+        let (bar, running, counted) = (&bar, &running, &counted);
+        scope.spawn(move || {
+            while running.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let done = counted.load(Ordering::Relaxed).min(trajectories);
+                if done > bar.position() {
+                    bar.set_position(done);
+                }
+            }
+        });
+        let outcome = study::run(&request, &mut |event| match event {
+            Event::Engine { engine, note } => {
+                if !quiet {
+                    match note {
+                        Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
+                        None => eprintln!("engine: {}", engine.describe()),
                     }
                 }
-            });
-        }
-        let outcome = egap::run_with_records(
-            &study,
-            &engine,
-            args.backend == Backend::Auto,
-            &options,
-            resumed.unwrap_or_else(|| egap::stats::Accumulator::for_system(&study.system)),
-            &mut |done, accumulator| {
-                bar.set_position(done);
-                if args.target_rel_se.is_some() {
-                    let summary = accumulator.summary(&units);
-                    let e = args.metric.of(&summary.metrics);
-                    let rel = if e.mean > 0.0 {
-                        e.standard_error / e.mean
-                    } else {
-                        f64::INFINITY
-                    };
-                    precision = Some(rel);
-                }
-                let met = args
-                    .target_rel_se
-                    .is_some_and(|t| precision.is_some_and(|p| p <= t));
-                let decision = if met || stop.load(Ordering::SeqCst) {
-                    Control::Stop
+            }
+            Event::Resuming {
+                checkpoint,
+                done,
+                requested,
+            } => eprintln!(
+                "resuming from {}: {done} of {requested} trajectories already done",
+                checkpoint.display()
+            ),
+            Event::Progress(p) => bar.set_position(p.completed),
+            Event::Ran => bar.finish_and_clear(),
+            Event::Note(note) => eprintln!("{note}"),
+            Event::Precision {
+                target,
+                reached,
+                completed,
+                relative_standard_error,
+            } => {
+                if reached {
+                    eprintln!(
+                        "precision target met: relative standard error of {} ≤ {} after {completed} trajectories",
+                        target.metric, target.relative_standard_error
+                    );
                 } else {
-                    Control::Continue
-                };
-                if let Some(path) = &args.checkpoint
-                    && (decision == Control::Stop || last_save.elapsed().as_secs_f64() >= 1.0)
-                {
-                    if let Err(e) = egap::checkpoint::save(path, &study, &options, accumulator) {
-                        save_error = Some(e);
-                        return Control::Stop;
-                    }
-                    last_save = Instant::now();
+                    eprintln!(
+                        "precision target NOT met: {completed} trajectories ran out first (relative standard error of {} is {})",
+                        target.metric,
+                        relative_standard_error.map_or("unknown".into(), |p| format!("{p:.4}"))
+                    );
                 }
-                decision
-            },
-            &mut |first, chunk| match samples.as_mut() {
-                Some(w) => w.write_chunk(first, chunk),
-                None => Ok(()),
-            },
-        );
+            }
+            Event::PlotsNotWritten(e) => eprintln!("warning: plots not written: {e}"),
+            Event::ReportWritten(path) => {
+                if !quiet {
+                    eprintln!("report: {}", path.display());
+                }
+            }
+        });
         running.store(false, Ordering::Relaxed);
         outcome
     })?;
-    if let Some(e) = save_error {
-        return Err(e.into());
-    }
-    bar.finish_and_clear();
-    for note in &outcome.notes {
-        eprintln!("{note}");
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-
-    let reached = args
-        .target_rel_se
-        .is_some_and(|t| precision.is_some_and(|p| p <= t));
-    // A run that stopped on its precision target is complete, not interrupted.
-    let interrupted = outcome.interrupted && !reached;
-    // From here on the work is done: if its results cannot be written, it is kept.
-    let keep = |e: anyhow::Error| {
-        keep_work(
-            e,
-            args.checkpoint.as_deref(),
-            &study,
-            &options,
-            &outcome.accumulator,
-        )
-    };
-    // The run is complete once its results are written: its checkpoint has then served.
-    let checkpoint_served = || {
-        if let Some(path) = &args.checkpoint
-            && !interrupted
-        {
-            let _ = std::fs::remove_file(path);
-        }
-    };
-    if let Some((k, n)) = shard {
-        if interrupted {
+    let interrupted = matches!(outcome, Outcome::Interrupted(_));
+    match outcome {
+        Outcome::ShardInterrupted {
+            k,
+            n,
+            completed,
+            requested,
+        } => {
             // Interrupted, not bad input: the status of an interrupted run, and a
             // checkpoint (if any) kept for the rerun.
             eprintln!(
-                "interrupted: shard {k}/{n} stopped after {} of {trajectories} trajectories and wrote no shard file (an incomplete shard cannot be merged); run the same command again{}",
-                outcome.completed,
+                "interrupted: shard {k}/{n} stopped after {completed} of {requested} trajectories and wrote no shard file (an incomplete shard cannot be merged); run the same command again{}",
                 if args.checkpoint.is_some() {
                     " to continue from its checkpoint"
                 } else {
                     ""
                 }
             );
-            return Ok(ExitCode::from(130));
+            Ok(ExitCode::from(130))
         }
-        let mut file = egap::shard::ShardFile::new(
-            &study,
-            args.seed,
-            args.trajectories,
-            (k, n),
-            outcome.accumulator.clone(),
-        );
-        let path = out.join(file.file_name());
-        file.to_json()
-            .and_then(|text| report::write_atomic(&path, &text))
-            .map_err(anyhow::Error::from)
-            .map_err(keep)?;
-        checkpoint_served();
-        outln!(
-            "shard {k}/{n}: trajectories {}..{} in {:.2} s; wrote {}",
-            file.first_trajectory,
-            file.first_trajectory + file.trajectories,
-            started.elapsed().as_secs_f64(),
-            path.display()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let summary = outcome.accumulator.summary(&units);
-    let mut document = Document::new(
-        &study,
-        RunInfo {
-            seed: args.seed,
+        Outcome::Shard {
+            path,
             first_trajectory,
-            requested: trajectories,
-            interrupted,
-        },
-        summary,
-    );
-    if let Some(criterion) = args.criterion {
-        document.check(criterion);
-    }
-    if let Some(target) = args.target_rel_se {
-        document.convergence = Some(report::Convergence {
-            metric: args.metric.key().to_string(),
-            target_relative_standard_error: target,
-            achieved_relative_standard_error: precision.filter(|p| p.is_finite()),
-            reached,
-        });
-        if reached {
-            eprintln!(
-                "precision target met: relative standard error of {} ≤ {target} after {} trajectories",
-                args.metric, outcome.completed
+            trajectories,
+            seconds,
+        } => {
+            let (k, n) = match range {
+                Range::Shard { k, n } => (k, n),
+                Range::From(_) => unreachable!("only a shard request writes a shard"),
+            };
+            outln!(
+                "shard {k}/{n}: trajectories {}..{} in {seconds:.2} s; wrote {}",
+                first_trajectory,
+                first_trajectory + trajectories,
+                path.display()
             );
-        } else {
-            eprintln!(
-                "precision target NOT met: {} trajectories ran out first (relative standard error of {} is {})",
-                outcome.completed,
-                args.metric,
-                precision.map_or("unknown".into(), |p| format!("{p:.4}"))
-            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Complete(results) | Outcome::Interrupted(results) => {
+            print_document(&results.document, args.format)?;
+            if args.format == Format::Table {
+                let elapsed = results.seconds;
+                let rate = results.completed as f64 * f64::from(results.hours)
+                    / 8760.0
+                    / elapsed.max(1e-9);
+                // Short studies run few trajectory-years a second: keep two decimals for them.
+                let rate = if rate >= 100.0 {
+                    report::thousands(rate.round() as u64)
+                } else {
+                    format!("{rate:.2}")
+                };
+                outln!(
+                    "{} trajectories in {elapsed:.2} s ({rate} trajectory-years/s, {}); wrote {}",
+                    report::thousands(results.completed),
+                    results.engine,
+                    results.written.display()
+                );
+            }
+            if interrupted {
+                eprintln!(
+                    "interrupted: the summary covers the {} of {} trajectories completed",
+                    results.completed, results.requested
+                );
+                return Ok(ExitCode::from(130));
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
-    let written = report::write_all(&document, &out)
-        .map_err(anyhow::Error::from)
-        .map_err(keep)?;
-    checkpoint_served();
-    if !args.no_plots {
-        // Plots are an extra: a missing font (PNG) is a warning, not a failed run.
-        if let Err(e) = report::plot::write_plots(&document.summary, &out.join("plots")) {
-            eprintln!("warning: plots not written: {e}");
-        }
-    }
-    if html {
-        // A PRAS file's assumptions are in the header of the scenario it imports to.
-        let text = if egap::pras::is_pras(&args.scenario) {
-            egap::pras::import(&args.scenario)?.toml
-        } else {
-            std::fs::read_to_string(&args.scenario).unwrap_or_default()
-        };
-        let page = report::html::page(
-            &document,
-            &report::html::header_comments(&text),
-            &report::describe(&study),
-            &report::plot::all_svgs(&document.summary),
-        );
-        report::write_atomic(&out.join("report.html"), &page)?;
-        if !quiet {
-            eprintln!("report: {}", out.join("report.html").display());
-        }
-    }
-    print_document(&document, args.format)?;
-    if args.format == Format::Table {
-        let rate = outcome.completed as f64 * f64::from(study.system.header.hours)
-            / 8760.0
-            / elapsed.max(1e-9);
-        // Short studies run few trajectory-years a second: keep two decimals for them.
-        let rate = if rate >= 100.0 {
-            report::thousands(rate.round() as u64)
-        } else {
-            format!("{rate:.2}")
-        };
-        outln!(
-            "{} trajectories in {elapsed:.2} s ({rate} trajectory-years/s, {}); wrote {}",
-            report::thousands(outcome.completed),
-            engine.describe(),
-            written.display()
-        );
-    }
-    if interrupted {
-        eprintln!(
-            "interrupted: the summary covers the {} of {} trajectories completed",
-            outcome.completed, trajectories
-        );
-        return Ok(ExitCode::from(130));
-    }
-    Ok(ExitCode::SUCCESS)
 }
