@@ -399,3 +399,9 @@ pub fn run_with_records(
         notes,
     })
 }
+
+/// The README's Rust examples, compiled by `cargo test` so that they cannot fall behind the
+/// library.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
