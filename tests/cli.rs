@@ -1180,3 +1180,65 @@ fn a_first_trajectory_runs_the_range_a_shard_would() {
         lole(&whole)
     );
 }
+
+/// The CSV tables hold the summary's numbers under the summary's names: every cell of
+/// metrics.csv, distributions.csv and regions.csv read back equals the field of
+/// summary.json its row and column name, and histograms.csv adds up to the trajectories.
+#[test]
+fn csv_tables_read_back_as_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = egap()
+        .args(["run", &scenario("west-east/west-east.toml"), "-n", "500"])
+        .args(["--backend", "cpu", "--no-plots", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let s = &summary["summary"];
+    let table = |name: &str| -> Vec<Vec<String>> {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    };
+    // Each numeric column named as the JSON names it, checked against `at[row key][column]`.
+    let check =
+        |rows: &[Vec<String>], first: usize, at: &dyn Fn(&[String]) -> serde_json::Value| {
+            let header = &rows[0];
+            let mut cells = 0;
+            for row in &rows[1..] {
+                let fields = at(row);
+                for (column, cell) in header.iter().zip(row).skip(first) {
+                    let want = fields[column.as_str()].as_f64();
+                    assert_eq!(cell.parse::<f64>().ok(), want, "{column} of {row:?}");
+                    cells += 1;
+                }
+            }
+            assert!(cells > 20, "only {cells} cells checked");
+        };
+    let metrics = table("metrics.csv");
+    assert_eq!(metrics[0][..3], ["metric", "label", "unit"]);
+    check(&metrics, 3, &|row| s["metrics"][&row[0]].clone());
+    let distributions = table("distributions.csv");
+    assert_eq!(distributions[0][..3], ["distribution", "label", "unit"]);
+    assert!(distributions[0].contains(&"p25".to_string()));
+    check(&distributions, 3, &|row| {
+        s["distributions"][&row[0]].clone()
+    });
+    let regions = table("regions.csv");
+    check(&regions, 4, &|row| {
+        let region = (s["regions"].as_array().unwrap().iter())
+            .find(|r| r["name"] == row[0].as_str())
+            .unwrap();
+        region["metrics"][&row[1]].clone()
+    });
+    let histograms = table("histograms.csv");
+    let shortfall: u64 = (histograms[1..].iter())
+        .filter(|r| r[0] == "unserved_energy_mwh")
+        .map(|r| r[5].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(shortfall, 500);
+}

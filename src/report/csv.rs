@@ -19,18 +19,48 @@ pub fn metrics_of(m: &Metrics) -> Vec<(Metric, &Estimate)> {
         .collect()
 }
 
-/// (name, unit, distribution) of every per-trajectory distribution, in report order. The
-/// curtailment rate's is over the trajectories with renewable energy only, and left out when
-/// no trajectory has any (a column of zeros would read as "never curtailed").
-pub fn distribution_rows(s: &Summary) -> Vec<(&'static str, &'static str, &Distribution)> {
+/// One per-trajectory distribution as the tables show it.
+pub struct DistributionRow<'a> {
+    /// Its field in `summary.json`'s `distributions`.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub distribution: &'a Distribution,
+}
+
+/// Every per-trajectory distribution, in report order. The curtailment rate's is over the
+/// trajectories with renewable energy only, and left out when no trajectory has any (a
+/// column of zeros would read as "never curtailed").
+pub fn distribution_rows(s: &Summary) -> Vec<DistributionRow<'_>> {
     let d = &s.distributions;
+    let row = |key, label, unit, distribution| DistributionRow {
+        key,
+        label,
+        unit,
+        distribution,
+    };
     let mut rows = vec![
-        ("shortfall energy", "MWh", &d.unserved_energy_mwh),
-        ("loss-of-load hours", "h", &d.loss_of_load_hours),
-        ("curtailment", "MWh", &d.curtailment_mwh),
+        row(
+            "unserved_energy_mwh",
+            "shortfall energy",
+            "MWh",
+            &d.unserved_energy_mwh,
+        ),
+        row(
+            "loss_of_load_hours",
+            "loss-of-load hours",
+            "h",
+            &d.loss_of_load_hours,
+        ),
+        row("curtailment_mwh", "curtailment", "MWh", &d.curtailment_mwh),
     ];
     if d.trajectories_without_renewable < s.trajectories {
-        rows.push(("curtailment rate", "fraction", &d.curtailment_rate));
+        rows.push(row(
+            "curtailment_rate",
+            "curtailment rate",
+            "fraction",
+            &d.curtailment_rate,
+        ));
     }
     rows
 }
@@ -72,14 +102,30 @@ fn metric_cells(metric: Metric, e: &Estimate) -> String {
     )
 }
 
+/// Every distribution's mean, quantiles (all those `summary.json` holds, under its keys),
+/// maximum and CVaR95, one row each.
 pub fn distributions_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
-    out.push_str("distribution,unit,mean,p5,p50,p90,p95,p99,p99.9,max,cvar95\n");
-    for (name, unit, d) in distribution_rows(&doc.summary) {
+    out.push_str("distribution,label,unit,mean,p5,p25,p50,p75,p90,p95,p99,p999,max,cvar95\n");
+    for r in distribution_rows(&doc.summary) {
+        let d = r.distribution;
         let _ = writeln!(
             out,
-            "{name},{unit},{},{},{},{},{},{},{},{},{}",
-            d.mean, d.p5, d.p50, d.p90, d.p95, d.p99, d.p999, d.max, d.cvar95
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.key,
+            r.label,
+            r.unit,
+            d.mean,
+            d.p5,
+            d.p25,
+            d.p50,
+            d.p75,
+            d.p90,
+            d.p95,
+            d.p99,
+            d.p999,
+            d.max,
+            d.cvar95
         );
     }
     out
@@ -87,10 +133,14 @@ pub fn distributions_csv(doc: &Document) -> String {
 
 pub fn histograms_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
-    out.push_str("distribution,unit,lower,upper,trajectories\n");
-    for (name, unit, d) in distribution_rows(&doc.summary) {
-        for b in &d.histogram {
-            let _ = writeln!(out, "{name},{unit},{},{},{}", b.lower, b.upper, b.count);
+    out.push_str("distribution,label,unit,lower,upper,trajectories\n");
+    for r in distribution_rows(&doc.summary) {
+        for b in &r.distribution.histogram {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                r.key, r.label, r.unit, b.lower, b.upper, b.count
+            );
         }
     }
     out
@@ -98,10 +148,14 @@ pub fn histograms_csv(doc: &Document) -> String {
 
 pub fn exceedance_csv(doc: &Document) -> String {
     let mut out = preamble(doc);
-    out.push_str("distribution,unit,value,probability_at_least\n");
-    for (name, unit, d) in distribution_rows(&doc.summary) {
-        for p in &d.exceedance {
-            let _ = writeln!(out, "{name},{unit},{},{}", p.value, p.probability);
+    out.push_str("distribution,label,unit,value,probability_at_least\n");
+    for r in distribution_rows(&doc.summary) {
+        for p in &r.distribution.exceedance {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{}",
+                r.key, r.label, r.unit, p.value, p.probability
+            );
         }
     }
     out

@@ -70,7 +70,8 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     h.push_str("</table></div>\n");
 
     h.push_str("<h2>Distributions over trajectories</h2>\n<div class=\"scroll\"><table>\n<tr><th>quantity</th><th>unit</th><th>mean</th><th>P50</th><th>P90</th><th>P95</th><th>P99</th><th>P99.9</th><th>max</th><th>CVaR95</th></tr>\n");
-    for (name, unit, d) in distribution_rows(s) {
+    for row in distribution_rows(s) {
+        let (name, unit, d) = (row.label, row.unit, row.distribution);
         if name.starts_with("curtailment") && !renewables {
             continue;
         }

@@ -163,7 +163,8 @@ pub fn table(doc: &Document) -> String {
         "\n{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "distribution", "mean", "P50", "P90", "P95", "P99", "P99.9", "max", "CVaR95"
     );
-    for (name, unit, d) in distribution_rows(s) {
+    for row in distribution_rows(s) {
+        let (name, unit, d) = (row.label, row.unit, row.distribution);
         if name.starts_with("curtailment") && !renewables {
             continue;
         }
