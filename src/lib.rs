@@ -22,6 +22,7 @@ pub mod checkpoint;
 pub mod compare;
 pub mod credit;
 pub mod engine;
+pub mod fuzz_targets;
 pub mod input;
 pub mod pras;
 pub mod profiles;
