@@ -17,10 +17,6 @@
 //! # Ok::<(), egap::Error>(())
 //! ```
 
-pub mod capability;
-pub mod checkpoint;
-pub mod compare;
-pub mod credit;
 pub mod engine;
 pub mod fuzz_targets;
 pub mod input;
@@ -30,9 +26,12 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod seal;
-pub mod shard;
 pub mod stats;
-pub mod sweep;
+pub mod studies;
+
+// The paths these modules had before they moved into `run` and `studies`.
+pub use run::{checkpoint, shard};
+pub use studies::{capability, compare, credit, sweep};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,10 +2,14 @@
 //! (`study`): the scenario with its overrides, the trajectory range (a whole study, a range
 //! from a first trajectory, or shard K of N), the precision target, the stop flag,
 //! checkpoints, the samples file, and the results written; `egap run` and `egap report`
-//! are this runner behind a command line. And the locked results folder it writes into
-//! (`folder`). The chunked engine loop it drives is `egap::run_with_records` in `lib.rs`.
+//! are this runner behind a command line. And the state it keeps and hands on: the locked
+//! results folder it writes into (`folder`), the checkpoint it resumes from (`checkpoint`)
+//! and the shard files `egap merge` combines (`shard`). The chunked engine loop it drives
+//! is `egap::run_with_records` in `lib.rs`.
 
+pub mod checkpoint;
 pub mod folder;
+pub mod shard;
 pub mod study;
 
 pub use folder::{FolderError, ResultsFolder};
