@@ -28,6 +28,13 @@ pub struct DistributionRow<'a> {
     pub distribution: &'a Distribution,
 }
 
+impl DistributionRow<'_> {
+    /// Whether it is about renewable energy, so says nothing in a study without any.
+    pub fn is_curtailment(&self) -> bool {
+        self.key.starts_with("curtailment")
+    }
+}
+
 /// Every per-trajectory distribution, in report order. The curtailment rate's is over the
 /// trajectories with renewable energy only, and left out when no trajectory has any (a
 /// column of zeros would read as "never curtailed").

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::csv::{distribution_rows, metric_rows};
 use super::{CriterionCheck, Document, thousands};
-use crate::stats::{Estimate, Metric, Verdict, is_year, readable};
+use crate::stats::{Estimate, Metric, Verdict, Z_95, is_year, readable};
 
 /// The page. `assumptions` is the scenario file's leading comment block, `system` the
 /// description `egap validate` prints, `plots` (name, SVG) pairs.
@@ -72,7 +72,7 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     h.push_str("<h2>Distributions over trajectories</h2>\n<div class=\"scroll\"><table>\n<tr><th>quantity</th><th>unit</th><th>mean</th><th>P50</th><th>P90</th><th>P95</th><th>P99</th><th>P99.9</th><th>max</th><th>CVaR95</th></tr>\n");
     for row in distribution_rows(s) {
         let (name, unit, d) = (row.label, row.unit, row.distribution);
-        if name.starts_with("curtailment") && !renewables {
+        if row.is_curtailment() && !renewables {
             continue;
         }
         // Rates are fractions in the files and percentages for people.
@@ -120,15 +120,13 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
                     let _ = write!(h, "<td>{}</td>", m.show(m.of(&r.metrics).mean));
                 }
             }
-            if !renewables {
-            } else if without_renewables {
-                h.push_str("<td>no renewables</td>");
-            } else {
-                let _ = write!(
-                    h,
-                    "<td>{}</td>",
+            if renewables {
+                let p95 = if without_renewables {
+                    "no renewables".to_string()
+                } else {
                     Metric::CurtailmentRate.show(d.curtailment_rate.p95)
-                );
+                };
+                let _ = write!(h, "<td>{p95}</td>");
             }
             h.push_str("</tr>\n");
         }
@@ -294,8 +292,7 @@ fn verdict(h: &mut String, doc: &Document, check: &CriterionCheck) {
             // n · (1.96 · se / |mean − limit|)² trajectories have run.
             let gap = (e.mean - c.limit).abs();
             let more = if gap > 0.0 && e.standard_error > 0.0 {
-                let z = (e.ci95_high - e.ci95_low) / (2.0 * e.standard_error);
-                let needed = s.trajectories as f64 * (z * e.standard_error / gap).powi(2);
+                let needed = s.trajectories as f64 * (Z_95 * e.standard_error / gap).powi(2);
                 format!(
                     " About {} trajectories would decide it.",
                     thousands(needed.ceil().min(1e15) as u64)

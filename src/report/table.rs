@@ -165,7 +165,7 @@ pub fn table(doc: &Document) -> String {
     );
     for row in distribution_rows(s) {
         let (name, unit, d) = (row.label, row.unit, row.distribution);
-        if name.starts_with("curtailment") && !renewables {
+        if row.is_curtailment() && !renewables {
             continue;
         }
         let label = format!("{name} ({unit})");

@@ -190,9 +190,7 @@ impl Metric {
             _ => readable(x),
         }
     }
-}
 
-impl Metric {
     /// [`Metric::show`] with the unit for a horizon of `hours` ([`Metric::unit_for`]);
     /// a percentage or a probability needs none.
     pub fn show_with_unit(self, x: f64, hours: u32) -> String {
@@ -201,9 +199,7 @@ impl Metric {
             _ => format!("{} {}", self.show(x), self.unit_for(hours)),
         }
     }
-}
 
-impl Metric {
     /// `mean ± standard error` for people: the error to two significant digits and the mean
     /// to the same decimal place, as measurements are written (`3.073 ± 0.087`,
     /// `216,830 ± 170`); a rate in percent.
@@ -219,24 +215,36 @@ impl Metric {
         let decimals = (1 - se.log10().floor() as i32).clamp(0, 12) as usize;
         format!(
             "{}{percent} ± {}{percent}",
-            fixed_with_separators(mean, decimals),
-            fixed_with_separators(se, decimals)
+            fixed(mean, decimals),
+            fixed(se, decimals)
         )
     }
 }
 
-/// `x` with `decimals` decimals and thousands separators in its whole part; no "-0".
-fn fixed_with_separators(x: f64, decimals: usize) -> String {
-    let text = format!("{:.decimals$}", x.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let whole = crate::report::thousands(whole.parse().unwrap_or(0));
-    let negative = x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let sign = if negative { "-" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{fraction}")
+/// `v` with `decimals` decimals and thousands separators; no "-0", and 0 for a value that
+/// is not finite.
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let v = if v.is_finite() { v } else { 0.0 };
+    let t = format!("{:.*}", decimals, v.abs());
+    let (whole, fraction) = t.split_once('.').unwrap_or((&t, ""));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
     }
+    let negative = v < 0.0 && t.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
 }
 
 impl fmt::Display for Metric {

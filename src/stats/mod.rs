@@ -21,14 +21,16 @@ pub use histogram::{
     Binning, Bins, Bucket, COARSEST_LEVEL, Histogram, HistogramError, LogLinear, Pick, REPORT_BINS,
     Tail, bucket_bounds, bucket_index, log_linear_report, rank,
 };
-pub use metric::{Metric, is_year, readable};
+pub use metric::{Metric, fixed, is_year, readable};
 pub use moments::{Moments, ratio_estimate};
 pub use network::{FlowSums, NetworkSums};
 pub use rate::{
     RATE_BINS, RATE_ONE, RateBin, RateBins, RateHistogram, RateHistogramError, rate_bin,
     rate_bin_bounds, rate_f64, rate_fixed,
 };
-pub use summary::{Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary};
+pub use summary::{
+    Bin, Distribution, Distributions, Estimate, HourRisk, Metrics, Point, Summary, Z_95,
+};
 pub use wide::Wide;
 
 use serde::{Deserialize, Serialize};

@@ -37,6 +37,10 @@ impl Estimate {
     }
 }
 
+/// The two-sided 95% critical value of the standard normal: the half-width of a 95%
+/// interval in standard errors.
+pub const Z_95: f64 = 1.959_963_984_540_054;
+
 /// Adequacy metrics, per trajectory (per horizon), in the field's usual units.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {

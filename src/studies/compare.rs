@@ -16,10 +16,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::report::number;
-use crate::stats::{Metric, Metrics};
-
-/// Two-sided 5% critical value of the standard normal.
-const Z_5_PERCENT: f64 = 1.959_963_984_540_054;
+use crate::stats::{Metric, Metrics, Z_95};
 
 /// One summary file, read.
 pub struct Run {
@@ -83,7 +80,7 @@ pub fn differences(base: &Run, other: &Run) -> Vec<Difference> {
                 difference,
                 z,
                 significant: match z {
-                    Some(z) => z.abs() > Z_5_PERCENT,
+                    Some(z) => z.abs() > Z_95,
                     // Exact values (no sampling error): any difference is real.
                     None => difference != 0.0,
                 },

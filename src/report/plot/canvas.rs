@@ -8,6 +8,8 @@
 use std::fmt::Write;
 
 /// The font of every text: DejaVu Sans where it is installed, then common fallbacks.
+pub use crate::stats::fixed;
+
 pub const FONT: &str = "DejaVu Sans, Arial, sans-serif";
 /// Sizes of text, in px at the SVG's size.
 pub const TITLE: f64 = 18.0;
@@ -507,31 +509,6 @@ fn decimals(step: f64) -> usize {
             (scaled - scaled.round()).abs() < 1e-6 * scaled.max(1.0)
         })
         .unwrap_or(12) as usize
-}
-
-/// `v` with `decimals` decimals and thousands separators.
-pub fn fixed(v: f64, decimals: usize) -> String {
-    let v = if v.is_finite() { v } else { 0.0 };
-    let t = format!("{:.*}", decimals, v.abs());
-    let (whole, fraction) = t.split_once('.').unwrap_or((&t, ""));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let negative = v < 0.0 && t.chars().any(|c| c.is_ascii_digit() && c != '0');
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    out.push_str(&grouped);
-    if !fraction.is_empty() {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    out
 }
 
 /// 10^e written plainly from 0.001 to 100,000, else as 1e-4, 1e6.
