@@ -13,8 +13,9 @@ exec > >(tee "$out/gpu-check.log") 2>&1
 egap_bin=target/release/egap
 cargo build --release --locked
 "$egap_bin" devices
-CI=true cargo test --release --locked --test gpu --test gpu_network --test network_limits \
-  --test limits --test determinism --test pras --test gpu_whole_year -- --nocapture
+CI=true cargo test --release --locked --test suite -- --nocapture gpu:: gpu_network:: \
+  network_limits:: limits:: determinism:: gpu_whole_year::
+CI=true cargo test --release --locked --test pras -- --nocapture
 # Throughput, trajectory-years per second, of each backend on each study.
 for s in scenarios/rts79/rts79.toml scenarios/rts79x3/rts79x3.toml \
   scenarios/rts79-datacentre/rts79-datacentre.toml; do

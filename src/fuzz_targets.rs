@@ -1,5 +1,5 @@
 //! The bodies of the fuzz targets (`fuzz/fuzz_targets/`), here so that the regression test
-//! (`tests/fuzz_regressions.rs`) replays crashing inputs through the very code the fuzzer
+//! (`tests/suite/fuzz_regressions.rs`) replays crashing inputs through the very code the fuzzer
 //! runs, not a copy that could drift from it. Each may refuse its input; none may panic.
 
 use std::path::Path;

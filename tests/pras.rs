@@ -13,6 +13,7 @@ use egap::pras::file::{Assets, PrasSystem, Series};
 use egap::{RunOptions, Study};
 use hdf5::types::{FixedAscii, FixedUnicode};
 
+#[path = "suite/common/mod.rs"]
 mod common;
 
 /// A PRAS system file bundled in data/pras/.

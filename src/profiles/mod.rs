@@ -5,7 +5,7 @@
 //! weekdays, calm spells, cloudy days, hot years) and draws the weather afresh for every
 //! weather year. The default parameters are calibrated against the public RTS-GMLC profiles
 //! (a synthetic US South-west system, 2020; `docs/sources.md` S-ref-1 to S-ref-3);
-//! `tests/profiles.rs` compares the statistics. See [`wind`], [`solar`] and [`load`] for the
+//! `tests/suite/profiles.rs` compares the statistics. See [`wind`], [`solar`] and [`load`] for the
 //! equations and the calibration numbers.
 //!
 //! Generation is deterministic: the draws of one series in one weather year come from a

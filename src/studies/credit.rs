@@ -15,7 +15,7 @@
 //! the same independent outage processes, Harris's inequality), so the interval errs on the
 //! wide side. Bisecting to the level's bounds alone, as egap once did, ignored the curve's
 //! error: for the RTS-79 nuclear units it gave an ELCC interval 0.8 MW wide that missed the
-//! exact value (`tests/credit.rs`).
+//! exact value (`tests/suite/credit.rs`).
 //!
 //! In a study with several regions the probe unit and the probe load sit in the resource's
 //! region: the credit is that of the resource where it is, behind the same interfaces. A

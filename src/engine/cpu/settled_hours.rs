@@ -23,7 +23,7 @@
 //! an order that does not depend on that room: each path takes what it can until the room
 //! is used. Both are recorded from Bellman-Ford here (`network::solve_recorded`), once per
 //! table and hour, and replayed for each trajectory. An hour whose paths do not have that
-//! shape is marked and walked as before. `tests/gpu_network.rs` and the settled-hours tests
+//! shape is marked and walked as before. `tests/suite/gpu_network.rs` and the settled-hours tests
 //! below compare the replayed hours with the solver's.
 //!
 //! The shader solves every hour; the integers are the same.

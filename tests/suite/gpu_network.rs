@@ -9,7 +9,7 @@ use std::path::Path;
 use egap::Study;
 use egap::engine::gpu::GpuEngine;
 
-mod common;
+use crate::common;
 
 fn engine() -> Option<GpuEngine> {
     common::gpu_engine()

@@ -6,7 +6,7 @@ use common::rts79_exact;
 use egap::engine::Engine;
 use egap::{Control, RunOptions, Study};
 
-mod common;
+use crate::common;
 
 fn rts79() -> Study {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/rts79/rts79.toml");

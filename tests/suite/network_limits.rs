@@ -24,7 +24,7 @@ use egap::Study;
 use egap::engine::ChunkRecords;
 use egap::engine::gpu::GpuEngine;
 
-mod common;
+use crate::common;
 
 /// The stated limits (the messages below spell them out too).
 const MAX_REGIONS: usize = 64;

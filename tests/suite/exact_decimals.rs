@@ -6,7 +6,7 @@
 use egap::engine::Engine;
 use egap::{Control, RunOptions, Study};
 
-mod common;
+use crate::common;
 
 fn study(toml: &str) -> (tempfile::TempDir, Study) {
     let dir = tempfile::tempdir().unwrap();

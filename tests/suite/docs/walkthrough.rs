@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DOC: &str = include_str!("../../docs/walkthrough.md");
+const DOC: &str = include_str!("../../../docs/walkthrough.md");
 
 /// Files the walkthrough's commands write, relative to the folder they run in. Each is named
 /// on the page, so renaming one there without here (or the reverse) fails the test.

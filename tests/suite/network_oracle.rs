@@ -55,7 +55,7 @@ use egap::engine::cpu::network::{
 };
 use minilp::{ComparisonOp, OptimizationDirection, Problem, Variable};
 
-mod common;
+use crate::common;
 
 /// Slack, in MW, with which an earlier level's optimum is fixed for the later levels: far
 /// above the solver's rounding on totals of a few thousand MW, far below the tolerance of

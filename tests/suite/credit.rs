@@ -10,7 +10,7 @@ use egap::credit::capacity_credit;
 use egap::engine::Engine;
 use egap::stats::Metric;
 
-mod common;
+use crate::common;
 
 #[test]
 fn a_perfect_unit_is_credited_with_its_capacity() {

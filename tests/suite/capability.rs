@@ -8,7 +8,7 @@ use egap::capability::{Criterion, load_carrying_capability};
 use egap::engine::Engine;
 use egap::{RunOptions, Study};
 
-mod common;
+use crate::common;
 
 #[test]
 fn rts79_load_carrying_capability_brackets_the_exact_answer() {

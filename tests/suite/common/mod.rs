@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, reason = "each test binary uses a different part")]
+#![allow(
+    dead_code,
+    reason = "tests/pras.rs, a binary of its own, uses only part of it"
+)]
 
 pub mod rts79_exact;
 

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
+use crate::common;
 
 /// Trajectories per study: enough that every study has short, curtailing and storing
 /// trajectories, as the summaries below check.

@@ -732,7 +732,7 @@ fn every_bad_fixture_is_in_the_table() {
         .collect();
     assert!(
         unlisted.is_empty(),
-        "fixtures not in the table of tests/bad_input.rs: {unlisted:?}"
+        "fixtures not in the table of tests/suite/bad_input.rs: {unlisted:?}"
     );
 
     // Every profile beside them is read by some fixture, so none lies there untested.
