@@ -14,6 +14,8 @@ use egap::{RunOptions, Study};
 use hdf5::types::{FixedAscii, FixedUnicode};
 
 mod common;
+#[path = "pras/exact.rs"]
+mod exact;
 
 /// A PRAS system file bundled in data/pras/.
 fn reference_pras(name: &str) -> PathBuf {
