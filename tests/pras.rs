@@ -15,6 +15,8 @@ use hdf5::types::{FixedAscii, FixedUnicode};
 
 #[path = "suite/common/mod.rs"]
 mod common;
+#[path = "pras/exact.rs"]
+mod exact;
 
 /// A PRAS system file bundled in data/pras/.
 fn reference_pras(name: &str) -> PathBuf {
