@@ -587,13 +587,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // sweep.csv is rewritten after every point, marked partial until the last, so
             // an interrupted (even killed) sweep keeps every point it completed.
             let sweep_csv = out.join("sweep.csv");
-            let partial = |points: &[egap::sweep::Point]| {
-                format!(
-                    "# interrupted: {} of {points_total} points completed\n{}",
-                    points.len(),
-                    egap::sweep::csv(&settings, points)
-                )
-            };
+            let partial =
+                |points: &[egap::sweep::Point]| egap::sweep::csv(&settings, points, points_total);
             // sweep.json likewise, its `interrupted` true until the last point.
             let write_sweep_json = |points: &[egap::sweep::Point], total: usize| {
                 let json = egap::sweep::json(
@@ -625,7 +620,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 other => other?,
             };
-            report::write_atomic(&sweep_csv, &egap::sweep::csv(&settings, &points))?;
+            report::write_atomic(&sweep_csv, &partial(&points))?;
             write_sweep_json(&points, points_total)?;
             out!("{}", egap::sweep::table(&settings, &points));
             if let Err(e) =

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
-use crate::report::csv::metric_rows;
+use crate::report::csv::{Cell, Table, metric_rows};
 use crate::report::plot::{Series, parameter_label, sweep_svg};
 use crate::scenario::Files;
 use crate::scenario::error::{Diagnostic, ScenarioError};
@@ -473,39 +473,35 @@ pub fn sweep(
     Ok(points)
 }
 
-/// The sweep as CSV: one row per point, mean and 95% bounds of every metric.
-pub fn csv(settings: &[Setting], points: &[Point]) -> String {
-    let mut out = settings
-        .iter()
-        .map(|s| s.path.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+/// The sweep as CSV: one row per point, mean and 95% bounds of every metric. While fewer
+/// than `total` points are done the table starts with `# interrupted: 3 of 7 points
+/// completed`, as an interrupted run's tables do, so partial results are never taken for
+/// complete ones.
+pub fn csv(settings: &[Setting], points: &[Point], total: usize) -> String {
+    let preamble = if points.len() < total {
+        format!(
+            "# interrupted: {} of {total} points completed\n",
+            points.len()
+        )
+    } else {
+        String::new()
+    };
+    let mut header: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
     if let Some(p) = points.first() {
         for (metric, _) in metric_rows(&p.summary) {
-            let (name, unit) = (metric.label(), metric.unit());
-            let _ = write!(
-                out,
-                ",{name} ({unit}),{name} ({unit}) low,{name} ({unit}) high"
-            );
+            let name = format!("{} ({})", metric.label(), metric.unit());
+            header.extend([name.clone(), format!("{name} low"), format!("{name} high")]);
         }
     }
-    out.push('\n');
+    let mut t = Table::new(&preamble, &header);
     for p in points {
-        let _ = write!(
-            out,
-            "{}",
-            p.values
-                .iter()
-                .map(f64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        let mut row: Vec<Cell> = p.values.iter().map(|&v| v.into()).collect();
         for (_, e) in metric_rows(&p.summary) {
-            let _ = write!(out, ",{},{},{}", e.mean, e.ci95_low, e.ci95_high);
+            row.extend([e.mean.into(), e.ci95_low.into(), e.ci95_high.into()]);
         }
-        out.push('\n');
+        t.row(&row);
     }
-    out
+    t.finish()
 }
 
 /// The sweep as JSON, for scripts: the settings, then each point's values and every metric
