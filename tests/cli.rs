@@ -1315,6 +1315,13 @@ fn csv_tables_read_back_as_the_summary() {
     check("regions.csv", 2, &[], metrics, &|r, _| {
         named(&s["regions"], &r[0])["metrics"][&r[1]].clone()
     });
+    let rows: usize = regions
+        .iter()
+        .map(|r| distributions(&r["distributions"]).len())
+        .sum();
+    check("regions_distributions.csv", 2, &[], rows, &|r, _| {
+        named(&s["regions"], &r[0])["distributions"][&r[1]].clone()
+    });
     let hours: usize = regions.iter().map(|r| count(&r["hourly"])).sum();
     check("regions_hourly_risk.csv", 1, &[], hours, &|r, i| {
         named(&s["regions"], &r[0])["hourly"][i].clone()

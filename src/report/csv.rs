@@ -6,7 +6,7 @@
 //! rule, [`Cell::Number`].
 
 use super::Document;
-use crate::stats::{Distribution, Estimate, Metric, Metrics, Summary};
+use crate::stats::{Distribution, Distributions, Estimate, Metric, Metrics, Summary};
 
 /// Every scalar metric with its estimate, in report order.
 pub fn metric_rows(s: &Summary) -> Vec<(Metric, &Estimate)> {
@@ -41,7 +41,12 @@ impl DistributionRow<'_> {
 /// trajectories with renewable energy only, and left out when no trajectory has any (a
 /// column of zeros would read as "never curtailed").
 pub fn distribution_rows(s: &Summary) -> Vec<DistributionRow<'_>> {
-    let d = &s.distributions;
+    distributions_of(&s.distributions, s.trajectories)
+}
+
+/// [`distribution_rows`] of one set of distributions (the system's or a region's) over
+/// `trajectories`.
+pub fn distributions_of(d: &Distributions, trajectories: u64) -> Vec<DistributionRow<'_>> {
     let row = |key, label, unit, distribution| DistributionRow {
         key,
         label,
@@ -63,7 +68,7 @@ pub fn distribution_rows(s: &Summary) -> Vec<DistributionRow<'_>> {
         ),
         row("curtailment_mwh", "curtailment", "MWh", &d.curtailment_mwh),
     ];
-    if d.trajectories_without_renewable < s.trajectories {
+    if d.trajectories_without_renewable < trajectories {
         rows.push(row(
             "curtailment_rate",
             "curtailment rate",
@@ -357,6 +362,26 @@ pub fn regions_csv(doc: &Document) -> String {
         for (metric, e) in metrics_of(&r.metrics) {
             let mut cells = vec![Cell::from(&r.name)];
             cells.extend(metric_cells(metric, e));
+            t.row(&cells);
+        }
+    }
+    t.finish()
+}
+
+/// Every region's distributions: the columns of `distributions.csv` after `region`, one
+/// row per region and distribution (long form, as `regions.csv`), so that one table holds
+/// them all and a pivot or a filter on `region` gives any view.
+pub fn regions_distributions_csv(doc: &Document) -> String {
+    let header = [
+        &["region", "distribution", "label", "unit"][..],
+        &DISTRIBUTION,
+    ]
+    .concat();
+    let mut t = Table::new(&preamble(doc), &header);
+    for r in &doc.summary.regions {
+        for d in distributions_of(&r.distributions, doc.summary.trajectories) {
+            let mut cells = vec![Cell::from(&r.name)];
+            cells.extend(distribution_cells(&d));
             t.row(&cells);
         }
     }
