@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod pages;
 pub mod plot;
 pub mod samples;
 mod table;

@@ -18,6 +18,10 @@ use crate::{Error, RunOptions, Step, Study};
 /// The answer of a load-carrying-capability search.
 #[derive(Clone, Debug)]
 pub struct Capability {
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// The study's horizon, hours: the criterion's limit and the metric are per horizon.
+    pub hours: u32,
     pub criterion: Criterion,
     /// The metric for the study as it is (s = 1).
     pub base: Estimate,
@@ -40,6 +44,8 @@ impl Capability {
         serde_json::json!({
             "egap_version": env!("CARGO_PKG_VERSION"),
             "study": study,
+            "scenario_file": self.scenario_file,
+            "hours": self.hours,
             "criterion": self.criterion,
             "trajectories_per_step": trajectories,
             "seed": seed,
@@ -127,6 +133,8 @@ pub fn load_carrying_capability(
         *out = bisect(&mut estimate, which, criterion.limit)?;
     }
     Ok(Capability {
+        scenario_file: study.scenario.source.display().to_string(),
+        hours: study.system.header.hours,
         criterion: *criterion,
         base,
         scale,

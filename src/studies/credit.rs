@@ -34,6 +34,10 @@ use crate::{Error, RunOptions, Step};
 /// The capacity credit of one resource.
 #[derive(Clone, Debug)]
 pub struct Credit {
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// The study's horizon, hours: the metric's values are per horizon.
+    pub hours: u32,
     pub resource: String,
     pub nameplate_mw: f64,
     pub metric: Metric,
@@ -94,6 +98,7 @@ pub fn capacity_credit(
         return Err(bad("has no capacity".into()));
     }
     let mut evaluations = 0;
+    let mut hours = 0;
     // The searches revisit probes (each starts at 0 and at the top): with common random
     // numbers a probe's estimate is the same every time, so each is run once.
     let mut known: Vec<(String, Estimate)> = Vec::new();
@@ -104,6 +109,7 @@ pub fn capacity_credit(
         let step = format!("the search step \"{what}\"");
         let summary = run_tree(scenario, tree, edited, &files, &step, engine, options)?;
         evaluations += 1;
+        hours = summary.hours;
         let e = *metric.of(&summary.metrics);
         on_step(&Step {
             what: what.clone(),
@@ -180,6 +186,8 @@ pub fn capacity_credit(
         )?;
     }
     Ok(Credit {
+        scenario_file: scenario.display().to_string(),
+        hours,
         resource: resource.to_string(),
         nameplate_mw,
         metric,
@@ -198,6 +206,8 @@ impl Credit {
         let interval = |(estimate, low, high): (f64, f64, f64)| serde_json::json!({ "estimate": estimate, "ci95_low": low, "ci95_high": high });
         serde_json::json!({
             "egap_version": env!("CARGO_PKG_VERSION"),
+            "scenario_file": self.scenario_file,
+            "hours": self.hours,
             "resource": self.resource,
             "nameplate_mw": self.nameplate_mw,
             "metric": self.metric.key(),

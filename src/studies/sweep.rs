@@ -13,11 +13,13 @@ use crate::scenario::Files;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::unit_table;
 use crate::scenario::validate::closest;
-use crate::stats::{Metric, Summary, readable};
+use crate::stats::{Metric, Metrics, Summary, readable};
 use crate::{Error, RunOptions, Study};
 
-/// `PATH=VALUES`: which field to set and the values it takes.
-#[derive(Clone, Debug, PartialEq)]
+/// `PATH=VALUES`: which field to set and the values it takes (read back from
+/// `sweep.json`'s `settings` for its page).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Setting {
     pub path: String,
     pub values: Vec<f64>,
@@ -515,6 +517,8 @@ pub fn json(
     seed: u64,
     total: usize,
 ) -> serde_json::Value {
+    // The horizon every metric refers to (a year or not), as summary.json's `hours`.
+    let hours = points.first().map_or(0, |p| p.summary.hours);
     let points: Vec<serde_json::Value> = points
         .iter()
         .map(|p| {
@@ -533,6 +537,7 @@ pub fn json(
     serde_json::json!({
         "egap_version": env!("CARGO_PKG_VERSION"),
         "scenario_file": scenario_file,
+        "hours": hours,
         "trajectories_per_point": trajectories,
         "seed": seed,
         "settings": settings
@@ -606,18 +611,31 @@ pub fn table(settings: &[Setting], points: &[Point]) -> String {
 /// one line per value of the second. A metric that is zero everywhere is not drawn.
 pub fn plots(settings: &[Setting], points: &[Point]) -> Vec<(String, String)> {
     let hours = points.first().map_or(0, |p| p.summary.hours);
+    let rows: Vec<(&[f64], &Metrics)> = (points.iter())
+        .map(|p| (p.values.as_slice(), &p.summary.metrics))
+        .collect();
+    plots_of(settings, hours, &rows)
+}
+
+/// [`plots`] of points given as each setting's values and the metrics there, over a
+/// horizon of `hours` (as `sweep.json` holds them, for `egap report`'s page of a sweep).
+pub fn plots_of(
+    settings: &[Setting],
+    hours: u32,
+    points: &[(&[f64], &Metrics)],
+) -> Vec<(String, String)> {
     let mut plots = Vec::new();
     for metric in SHOWN {
         let mut series: Vec<Series> = Vec::new();
-        for p in points {
-            let label = match (settings.get(1), p.values.get(1)) {
+        for (values, metrics) in points {
+            let label = match (settings.get(1), values.get(1)) {
                 (Some(s), Some(v)) => {
                     format!("{} = {}", parameter_label(&s.path), readable(*v))
                 }
                 _ => String::new(),
             };
-            let e = metric.of(&p.summary.metrics);
-            let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
+            let e = metric.of(metrics);
+            let point = (values[0], e.mean, e.ci95_low, e.ci95_high);
             match series.iter_mut().find(|s| s.0 == label) {
                 Some(s) => s.1.push(point),
                 None => series.push((label, vec![point])),
