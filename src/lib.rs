@@ -67,6 +67,10 @@ pub enum Error {
     Merge(String),
     #[error("invalid run options: {0}")]
     Options(String),
+    /// A file given to `egap report` as results (JSON) that it cannot make a page of; the
+    /// message names the file.
+    #[error("cannot make a page: {0}")]
+    Page(String),
     /// The run's stop flag was raised (Ctrl-C) before it finished; what it completed has
     /// been handed on through its callbacks.
     #[error("interrupted")]

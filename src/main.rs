@@ -34,7 +34,9 @@ enum Command {
     /// Run a study and report its distributions.
     Run(RunArgs),
     /// Run a study and also write report.html: one self-contained page (tables, plots, the
-    /// scenario's sources and assumptions, egap's version and the seed).
+    /// scenario's sources and assumptions, egap's version and the seed). Given the JSON of
+    /// egap sweep (sweep.json), credit or capability (--format json) instead of a scenario,
+    /// write that answer's page, beside the JSON as NAME.html unless --out names it.
     Report(RunArgs),
     /// Write a commented starter scenario (two regions, units, renewables, a battery and a
     /// line) to edit into your own system; it validates and runs as written.
@@ -266,7 +268,8 @@ struct RunArgs {
     /// Use the first GPU adapter whose name contains this text (see `egap devices`).
     #[arg(long)]
     adapter: Option<String>,
-    /// Folder for summary.json and the CSV tables [default: egap-out/<scenario name>].
+    /// Folder for summary.json and the CSV tables [default: egap-out/<scenario name>]; for
+    /// `egap report` of a sweep, credit or capability JSON, the page to write.
     #[arg(long)]
     out: Option<PathBuf>,
     /// What to print on standard output.
@@ -435,6 +438,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run_study(args, false),
+        Command::Report(args) if report::pages::is_json(&args.scenario) => write_page(&args),
         Command::Report(args) => run_study(args, true),
         Command::Profiles { spec, out, force } => {
             let out = out.unwrap_or_else(|| spec.with_file_name("profiles.csv"));
@@ -587,13 +591,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // sweep.csv is rewritten after every point, marked partial until the last, so
             // an interrupted (even killed) sweep keeps every point it completed.
             let sweep_csv = out.join("sweep.csv");
-            let partial = |points: &[egap::sweep::Point]| {
-                format!(
-                    "# interrupted: {} of {points_total} points completed\n{}",
-                    points.len(),
-                    egap::sweep::csv(&settings, points)
-                )
-            };
+            let partial =
+                |points: &[egap::sweep::Point]| egap::sweep::csv(&settings, points, points_total);
             // sweep.json likewise, its `interrupted` true until the last point.
             let write_sweep_json = |points: &[egap::sweep::Point], total: usize| {
                 let json = egap::sweep::json(
@@ -625,7 +624,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 other => other?,
             };
-            report::write_atomic(&sweep_csv, &egap::sweep::csv(&settings, &points))?;
+            report::write_atomic(&sweep_csv, &partial(&points))?;
             write_sweep_json(&points, points_total)?;
             out!("{}", egap::sweep::table(&settings, &points));
             if let Err(e) =
@@ -784,6 +783,34 @@ fn refuse_overwrite_file(path: &std::path::Path, force: bool, other: &str) -> an
         );
     }
     Ok(())
+}
+
+/// `egap report RESULTS.json`: the page of a sweep, credit or capability answer, written
+/// beside the JSON (or at --out), never over an existing file without --force nor ever
+/// over the JSON it is made from.
+fn write_page(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let results = report::pages::read(&args.scenario)?;
+    let page = (args.out.clone()).unwrap_or_else(|| report::pages::default_path(&args.scenario));
+    if same_file(&page, &args.scenario) {
+        anyhow::bail!(
+            "{} is the JSON the page is made from; name another file with --out",
+            page.display()
+        );
+    }
+    refuse_overwrite_file(&page, args.force, "choose another file with --out")?;
+    report::write_atomic(&page, &report::pages::page(&results))?;
+    if !args.quiet {
+        outln!("wrote {}", page.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `a` and `b` name one existing file (through links or `..` too).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Existing results are never overwritten without --force.

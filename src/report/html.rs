@@ -15,13 +15,7 @@ use crate::stats::{Estimate, Metric, Verdict, Z_95, is_year, readable};
 pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, String)]) -> String {
     let s = &doc.summary;
     let renewables = s.has_renewables();
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
-        title = escape(&doc.scenario)
-    );
+    let mut h = open(&doc.scenario);
     let _ = writeln!(
         h,
         "<p class=\"run\">{} trajectories of {}, seed {}{} · egap {} · scenario file <code>{}</code> · \
@@ -187,8 +181,43 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     } else {
         assumptions
     }));
-    h.push_str("</pre>\n</body>\n</html>\n");
+    h.push_str("</pre>\n");
+    close(&mut h);
     h
+}
+
+/// The start of every page egap writes (a run's report, and the pages of a sweep, a
+/// capacity credit and a load-carrying capability), so that they look alike: the title,
+/// the one inline style sheet, and the heading.
+pub(crate) fn open(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
+        title = escape(title)
+    )
+}
+
+/// The end of a page begun with [`open`].
+pub(crate) fn close(h: &mut String) {
+    h.push_str("</body>\n</html>\n");
+}
+
+/// A figure shown to people that keeps the value it shows for machines:
+/// `<data value="471.53247">471.5</data>`. The value is written as the JSON it came from
+/// holds it (the shortest text that reads back as the same double), so a script, or a
+/// test, reads from the page exactly the number behind each figure.
+pub(crate) fn figure(value: f64, shown: &str) -> String {
+    format!("<data value=\"{value}\">{}</data>", escape(shown))
+}
+
+/// A section "How this was computed": one row per fact a reader needs to trust and
+/// reproduce the page (the scenario, egap's version, the seed, the trajectories).
+pub(crate) fn provenance(h: &mut String, facts: &[(&str, String)]) {
+    h.push_str("<h2>How this was computed</h2>\n<table class=\"facts\">\n");
+    for (what, value) in facts {
+        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(what), value);
+    }
+    h.push_str("</table>\n");
 }
 
 /// The section a reader needs if they read nothing else: the study's question, the verdict
@@ -345,9 +374,10 @@ padding:1em;overflow-x:auto;font-size:.85em}figure{margin:1em 0}figure svg{max-w
 .answer{background:#f4f7fb;border:1px solid #d5dfec;padding:.2em 1.2em 1em;margin-top:1.4em}\
 .answer h2{border:none}.question{font-style:italic}.verdict{padding:.5em .8em;border-left:5px solid}\
 .verdict.met{border-color:#2e7d32;background:#edf7ee}.verdict.not-met{border-color:#c62828;\
-background:#fbeeee}.verdict.undecided{border-color:#b8860b;background:#fdf6e3}";
+background:#fbeeee}.verdict.undecided{border-color:#b8860b;background:#fdf6e3}\
+.facts th,.facts td{text-align:left}";
 
-fn strip_xml_declaration(svg: &str) -> &str {
+pub(crate) fn strip_xml_declaration(svg: &str) -> &str {
     match svg.strip_prefix("<?xml") {
         Some(rest) => rest
             .split_once("?>")
@@ -356,14 +386,14 @@ fn strip_xml_declaration(svg: &str) -> &str {
     }
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn percent(x: f64) -> String {
+pub(crate) fn percent(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 

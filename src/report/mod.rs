@@ -6,6 +6,7 @@
 
 pub mod csv;
 pub mod html;
+pub mod pages;
 pub mod plot;
 pub mod samples;
 mod table;
@@ -165,9 +166,9 @@ pub fn json(document: &Document) -> Result<String, Error> {
         .map_err(|e| Error::Options(format!("cannot serialize the summary: {e}")))
 }
 
-/// Every file `write_all` may write into a run's folder (which of the last four depends on
+/// Every file `write_all` may write into a run's folder (which of the last five depends on
 /// the study), then the report page; plots go to the `plots` folder beside them.
-pub const RESULT_FILES: [&str; 11] = [
+pub const RESULT_FILES: [&str; 12] = [
     "summary.json",
     "metrics.csv",
     "distributions.csv",
@@ -175,6 +176,7 @@ pub const RESULT_FILES: [&str; 11] = [
     "exceedance.csv",
     "hourly_risk.csv",
     "regions.csv",
+    "regions_distributions.csv",
     "regions_hourly_risk.csv",
     "interfaces.csv",
     "storage.csv",
@@ -217,6 +219,10 @@ pub fn write_all(document: &Document, dir: &Path) -> Result<PathBuf, Error> {
     let s = &document.summary;
     if !s.regions.is_empty() {
         write_atomic(&dir.join("regions.csv"), &csv::regions_csv(document))?;
+        write_atomic(
+            &dir.join("regions_distributions.csv"),
+            &csv::regions_distributions_csv(document),
+        )?;
         write_atomic(
             &dir.join("regions_hourly_risk.csv"),
             &csv::regions_hourly_csv(document),

@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::{BufRead, BufWriter, Seek};
 use std::path::{Path, PathBuf};
 
+use super::csv::decimal;
 use crate::engine::{ChunkRecords, TrajectoryRecord};
 use crate::scenario::tables::param;
 use crate::{Error, Study};
@@ -135,19 +136,19 @@ impl<'s> SamplesWriter<'s> {
             let mut row = drawn(self.study, self.seed, first + i as u64, &mut self.block);
             let s: &TrajectoryRecord = &records[0];
             row.extend([
-                mw(s.unserved_energy).to_string(),
-                mw(s.curtailed_energy).to_string(),
-                mw(s.renewable_energy).to_string(),
-                mw(s.demand_energy).to_string(),
-                mw(u64::from(s.peak_shortfall)).to_string(),
+                decimal(mw(s.unserved_energy)),
+                decimal(mw(s.curtailed_energy)),
+                decimal(mw(s.renewable_energy)),
+                decimal(mw(s.demand_energy)),
+                decimal(mw(u64::from(s.peak_shortfall))),
                 s.loss_of_load_hours.to_string(),
                 s.loss_of_load_days.to_string(),
                 s.loss_of_load_events.to_string(),
             ]);
             for r in &records[1..] {
                 row.extend([
-                    mw(r.unserved_energy).to_string(),
-                    mw(r.curtailed_energy).to_string(),
+                    decimal(mw(r.unserved_energy)),
+                    decimal(mw(r.curtailed_energy)),
                     r.loss_of_load_hours.to_string(),
                 ]);
             }
@@ -172,12 +173,13 @@ fn drawn(study: &Study, seed: u64, t: u64, block: &mut [u32]) -> Vec<String> {
     let mut row: Vec<String> = vec![
         t.to_string(),
         study.scenario.weather_years[block[param::WEATHER_YEAR] as usize].clone(),
-        (f64::from(block[param::LOAD_SCALE])
-            + f64::from(block[param::LOAD_FRACTION]) / 4294967296.0)
-            .to_string(),
+        decimal(
+            f64::from(block[param::LOAD_SCALE])
+                + f64::from(block[param::LOAD_FRACTION]) / 4294967296.0,
+        ),
     ];
     for k in 0..sys.added_loads.len() {
-        row.push(sys.mw(u64::from(block[first_added + k])).to_string());
+        row.push(decimal(sys.mw(u64::from(block[first_added + k]))));
     }
     row
 }

@@ -247,6 +247,20 @@ pub fn fixed(v: f64, decimals: usize) -> String {
     out
 }
 
+/// A metric is read from JSON by its key (`"lole_hours"`), as every file egap writes
+/// names it.
+impl<'de> serde::Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
+        let key = String::deserialize(d)?;
+        Metric::from_key(&key).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "\"{key}\" is not a metric; expected one of {}",
+                Metric::keys(&Metric::ALL)
+            ))
+        })
+    }
+}
+
 impl fmt::Display for Metric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.key())

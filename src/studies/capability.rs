@@ -9,6 +9,7 @@
 //! the limit, and s where the upper and the lower 95% bounds meet it.
 
 use crate::engine::Engine;
+use crate::report::csv::Cell;
 use crate::scenario::compile::LOAD_SCALE_HEADROOM;
 pub use crate::stats::Criterion;
 use crate::stats::Estimate;
@@ -17,6 +18,10 @@ use crate::{Error, RunOptions, Step, Study};
 /// The answer of a load-carrying-capability search.
 #[derive(Clone, Debug)]
 pub struct Capability {
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// The study's horizon, hours: the criterion's limit and the metric are per horizon.
+    pub hours: u32,
     pub criterion: Criterion,
     /// The metric for the study as it is (s = 1).
     pub base: Estimate,
@@ -39,6 +44,8 @@ impl Capability {
         serde_json::json!({
             "egap_version": env!("CARGO_PKG_VERSION"),
             "study": study,
+            "scenario_file": self.scenario_file,
+            "hours": self.hours,
             "criterion": self.criterion,
             "trajectories_per_step": trajectories,
             "seed": seed,
@@ -60,27 +67,21 @@ impl Capability {
 
     /// The answer as CSV: a header and one row.
     pub fn to_csv(&self, study: &str, trajectories: u64, seed: u64) -> String {
-        let row: [(&str, String); 14] = [
-            ("study", study.to_string()),
-            ("metric", self.criterion.metric.to_string()),
-            ("limit", self.criterion.limit.to_string()),
-            ("as_it_is_mean", self.base.mean.to_string()),
-            (
-                "as_it_is_standard_error",
-                self.base.standard_error.to_string(),
-            ),
-            ("demand_scale", self.scale.to_string()),
-            ("demand_scale_ci95_low", self.scale_low.to_string()),
-            ("demand_scale_ci95_high", self.scale_high.to_string()),
-            ("base_peak_mw", self.base_peak_mw.to_string()),
-            (
-                "peak_carried_mw",
-                (self.scale * self.base_peak_mw).to_string(),
-            ),
-            ("trajectories_per_step", trajectories.to_string()),
-            ("seed", seed.to_string()),
-            ("steps", self.evaluations.to_string()),
-            ("egap_version", env!("CARGO_PKG_VERSION").to_string()),
+        let row: [(&str, Cell); 14] = [
+            ("study", study.into()),
+            ("metric", self.criterion.metric.key().into()),
+            ("limit", self.criterion.limit.into()),
+            ("as_it_is_mean", self.base.mean.into()),
+            ("as_it_is_standard_error", self.base.standard_error.into()),
+            ("demand_scale", self.scale.into()),
+            ("demand_scale_ci95_low", self.scale_low.into()),
+            ("demand_scale_ci95_high", self.scale_high.into()),
+            ("base_peak_mw", self.base_peak_mw.into()),
+            ("peak_carried_mw", (self.scale * self.base_peak_mw).into()),
+            ("trajectories_per_step", trajectories.into()),
+            ("seed", seed.into()),
+            ("steps", self.evaluations.into()),
+            ("egap_version", env!("CARGO_PKG_VERSION").into()),
         ];
         crate::report::csv::one_row(&row)
     }
@@ -132,6 +133,8 @@ pub fn load_carrying_capability(
         *out = bisect(&mut estimate, which, criterion.limit)?;
     }
     Ok(Capability {
+        scenario_file: study.scenario.source.display().to_string(),
+        hours: study.system.header.hours,
         criterion: *criterion,
         base,
         scale,

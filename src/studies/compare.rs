@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::Error;
+use crate::report::csv::{Cell, Table};
 use crate::report::number;
 use crate::stats::{Metric, Metrics, Z_95};
 
@@ -138,35 +139,43 @@ pub fn table(runs: &[Run]) -> String {
     out
 }
 
-/// The comparison as CSV: file, metric (its `summary.json` key), label, unit, base mean and error, this mean and error,
-/// difference, z (empty when exact), significant.
+/// The comparison as CSV: file, metric (its `summary.json` key), label, unit, base mean and
+/// error, this mean and error, difference, z (empty when exact), significant.
 pub fn csv(runs: &[Run]) -> String {
-    let mut out = String::from(
-        "file,metric,label,unit,base_mean,base_standard_error,mean,standard_error,difference,z,significant_5pct\n",
-    );
-    let Some((base, others)) = runs.split_first() else {
-        return out;
-    };
-    for other in others {
-        for d in differences(base, other) {
-            let _ = writeln!(
-                out,
-                "\"{}\",{},{},{},{},{},{},{},{},{},{}",
-                other.path.display().to_string().replace('"', "\"\""),
-                d.metric,
-                d.metric.label(),
-                d.metric.unit(),
-                d.base.0,
-                d.base.1,
-                d.other.0,
-                d.other.1,
-                d.difference,
-                d.z.map_or(String::new(), |z| z.to_string()),
-                d.significant
-            );
+    let header = [
+        "file",
+        "metric",
+        "label",
+        "unit",
+        "base_mean",
+        "base_standard_error",
+        "mean",
+        "standard_error",
+        "difference",
+        "z",
+        "significant_5pct",
+    ];
+    let mut t = Table::new("", &header);
+    if let Some((base, others)) = runs.split_first() {
+        for other in others {
+            for d in differences(base, other) {
+                t.row(&[
+                    other.path.display().to_string().into(),
+                    d.metric.key().into(),
+                    d.metric.label().into(),
+                    d.metric.unit().into(),
+                    d.base.0.into(),
+                    d.base.1.into(),
+                    d.other.0.into(),
+                    d.other.1.into(),
+                    d.difference.into(),
+                    d.z.map_or(Cell::Empty, Cell::Number),
+                    d.significant.into(),
+                ]);
+            }
         }
     }
-    out
+    t.finish()
 }
 
 #[cfg(test)]

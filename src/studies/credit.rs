@@ -25,6 +25,7 @@
 use std::path::Path;
 
 use crate::engine::Engine;
+use crate::report::csv::Cell;
 use crate::scenario::Files;
 use crate::stats::{Estimate, Metric};
 use crate::sweep::{entry, read_tree, run_tree, set_in};
@@ -33,6 +34,10 @@ use crate::{Error, RunOptions, Step};
 /// The capacity credit of one resource.
 #[derive(Clone, Debug)]
 pub struct Credit {
+    /// The scenario file as given.
+    pub scenario_file: String,
+    /// The study's horizon, hours: the metric's values are per horizon.
+    pub hours: u32,
     pub resource: String,
     pub nameplate_mw: f64,
     pub metric: Metric,
@@ -93,6 +98,7 @@ pub fn capacity_credit(
         return Err(bad("has no capacity".into()));
     }
     let mut evaluations = 0;
+    let mut hours = 0;
     // The searches revisit probes (each starts at 0 and at the top): with common random
     // numbers a probe's estimate is the same every time, so each is run once.
     let mut known: Vec<(String, Estimate)> = Vec::new();
@@ -103,6 +109,7 @@ pub fn capacity_credit(
         let step = format!("the search step \"{what}\"");
         let summary = run_tree(scenario, tree, edited, &files, &step, engine, options)?;
         evaluations += 1;
+        hours = summary.hours;
         let e = *metric.of(&summary.metrics);
         on_step(&Step {
             what: what.clone(),
@@ -179,6 +186,8 @@ pub fn capacity_credit(
         )?;
     }
     Ok(Credit {
+        scenario_file: scenario.display().to_string(),
+        hours,
         resource: resource.to_string(),
         nameplate_mw,
         metric,
@@ -197,6 +206,8 @@ impl Credit {
         let interval = |(estimate, low, high): (f64, f64, f64)| serde_json::json!({ "estimate": estimate, "ci95_low": low, "ci95_high": high });
         serde_json::json!({
             "egap_version": env!("CARGO_PKG_VERSION"),
+            "scenario_file": self.scenario_file,
+            "hours": self.hours,
             "resource": self.resource,
             "nameplate_mw": self.nameplate_mw,
             "metric": self.metric.key(),
@@ -213,27 +224,24 @@ impl Credit {
     /// The answer as CSV: a header and one row.
     pub fn to_csv(&self, trajectories: u64, seed: u64) -> String {
         let (efc, elcc) = (self.efc_mw, self.elcc_mw);
-        let row: [(&str, String); 17] = [
-            ("resource", self.resource.clone()),
-            ("metric", self.metric.to_string()),
-            ("nameplate_mw", self.nameplate_mw.to_string()),
-            ("with_mean", self.with.mean.to_string()),
-            ("with_standard_error", self.with.standard_error.to_string()),
-            ("without_mean", self.without.mean.to_string()),
-            (
-                "without_standard_error",
-                self.without.standard_error.to_string(),
-            ),
-            ("efc_mw", efc.0.to_string()),
-            ("efc_ci95_low_mw", efc.1.to_string()),
-            ("efc_ci95_high_mw", efc.2.to_string()),
-            ("elcc_mw", elcc.0.to_string()),
-            ("elcc_ci95_low_mw", elcc.1.to_string()),
-            ("elcc_ci95_high_mw", elcc.2.to_string()),
-            ("trajectories_per_step", trajectories.to_string()),
-            ("seed", seed.to_string()),
-            ("steps", self.evaluations.to_string()),
-            ("egap_version", env!("CARGO_PKG_VERSION").to_string()),
+        let row: [(&str, Cell); 17] = [
+            ("resource", (&self.resource).into()),
+            ("metric", self.metric.key().into()),
+            ("nameplate_mw", self.nameplate_mw.into()),
+            ("with_mean", self.with.mean.into()),
+            ("with_standard_error", self.with.standard_error.into()),
+            ("without_mean", self.without.mean.into()),
+            ("without_standard_error", self.without.standard_error.into()),
+            ("efc_mw", efc.0.into()),
+            ("efc_ci95_low_mw", efc.1.into()),
+            ("efc_ci95_high_mw", efc.2.into()),
+            ("elcc_mw", elcc.0.into()),
+            ("elcc_ci95_low_mw", elcc.1.into()),
+            ("elcc_ci95_high_mw", elcc.2.into()),
+            ("trajectories_per_step", trajectories.into()),
+            ("seed", seed.into()),
+            ("steps", self.evaluations.into()),
+            ("egap_version", env!("CARGO_PKG_VERSION").into()),
         ];
         crate::report::csv::one_row(&row)
     }

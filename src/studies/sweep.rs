@@ -7,17 +7,19 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
-use crate::report::csv::metric_rows;
+use crate::report::csv::{Cell, Table, metric_rows};
 use crate::report::plot::{Series, parameter_label, sweep_svg};
 use crate::scenario::Files;
 use crate::scenario::error::{Diagnostic, ScenarioError};
 use crate::scenario::unit_table;
 use crate::scenario::validate::closest;
-use crate::stats::{Metric, Summary, readable};
+use crate::stats::{Metric, Metrics, Summary, readable};
 use crate::{Error, RunOptions, Study};
 
-/// `PATH=VALUES`: which field to set and the values it takes.
-#[derive(Clone, Debug, PartialEq)]
+/// `PATH=VALUES`: which field to set and the values it takes (read back from
+/// `sweep.json`'s `settings` for its page).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Setting {
     pub path: String,
     pub values: Vec<f64>,
@@ -473,39 +475,35 @@ pub fn sweep(
     Ok(points)
 }
 
-/// The sweep as CSV: one row per point, mean and 95% bounds of every metric.
-pub fn csv(settings: &[Setting], points: &[Point]) -> String {
-    let mut out = settings
-        .iter()
-        .map(|s| s.path.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+/// The sweep as CSV: one row per point, mean and 95% bounds of every metric. While fewer
+/// than `total` points are done the table starts with `# interrupted: 3 of 7 points
+/// completed`, as an interrupted run's tables do, so partial results are never taken for
+/// complete ones.
+pub fn csv(settings: &[Setting], points: &[Point], total: usize) -> String {
+    let preamble = if points.len() < total {
+        format!(
+            "# interrupted: {} of {total} points completed\n",
+            points.len()
+        )
+    } else {
+        String::new()
+    };
+    let mut header: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
     if let Some(p) = points.first() {
         for (metric, _) in metric_rows(&p.summary) {
-            let (name, unit) = (metric.label(), metric.unit());
-            let _ = write!(
-                out,
-                ",{name} ({unit}),{name} ({unit}) low,{name} ({unit}) high"
-            );
+            let name = format!("{} ({})", metric.label(), metric.unit());
+            header.extend([name.clone(), format!("{name} low"), format!("{name} high")]);
         }
     }
-    out.push('\n');
+    let mut t = Table::new(&preamble, &header);
     for p in points {
-        let _ = write!(
-            out,
-            "{}",
-            p.values
-                .iter()
-                .map(f64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        let mut row: Vec<Cell> = p.values.iter().map(|&v| v.into()).collect();
         for (_, e) in metric_rows(&p.summary) {
-            let _ = write!(out, ",{},{},{}", e.mean, e.ci95_low, e.ci95_high);
+            row.extend([e.mean.into(), e.ci95_low.into(), e.ci95_high.into()]);
         }
-        out.push('\n');
+        t.row(&row);
     }
-    out
+    t.finish()
 }
 
 /// The sweep as JSON, for scripts: the settings, then each point's values and every metric
@@ -519,6 +517,8 @@ pub fn json(
     seed: u64,
     total: usize,
 ) -> serde_json::Value {
+    // The horizon every metric refers to (a year or not), as summary.json's `hours`.
+    let hours = points.first().map_or(0, |p| p.summary.hours);
     let points: Vec<serde_json::Value> = points
         .iter()
         .map(|p| {
@@ -537,6 +537,7 @@ pub fn json(
     serde_json::json!({
         "egap_version": env!("CARGO_PKG_VERSION"),
         "scenario_file": scenario_file,
+        "hours": hours,
         "trajectories_per_point": trajectories,
         "seed": seed,
         "settings": settings
@@ -610,18 +611,31 @@ pub fn table(settings: &[Setting], points: &[Point]) -> String {
 /// one line per value of the second. A metric that is zero everywhere is not drawn.
 pub fn plots(settings: &[Setting], points: &[Point]) -> Vec<(String, String)> {
     let hours = points.first().map_or(0, |p| p.summary.hours);
+    let rows: Vec<(&[f64], &Metrics)> = (points.iter())
+        .map(|p| (p.values.as_slice(), &p.summary.metrics))
+        .collect();
+    plots_of(settings, hours, &rows)
+}
+
+/// [`plots`] of points given as each setting's values and the metrics there, over a
+/// horizon of `hours` (as `sweep.json` holds them, for `egap report`'s page of a sweep).
+pub fn plots_of(
+    settings: &[Setting],
+    hours: u32,
+    points: &[(&[f64], &Metrics)],
+) -> Vec<(String, String)> {
     let mut plots = Vec::new();
     for metric in SHOWN {
         let mut series: Vec<Series> = Vec::new();
-        for p in points {
-            let label = match (settings.get(1), p.values.get(1)) {
+        for (values, metrics) in points {
+            let label = match (settings.get(1), values.get(1)) {
                 (Some(s), Some(v)) => {
                     format!("{} = {}", parameter_label(&s.path), readable(*v))
                 }
                 _ => String::new(),
             };
-            let e = metric.of(&p.summary.metrics);
-            let point = (p.values[0], e.mean, e.ci95_low, e.ci95_high);
+            let e = metric.of(metrics);
+            let point = (values[0], e.mean, e.ci95_low, e.ci95_high);
             match series.iter_mut().find(|s| s.0 == label) {
                 Some(s) => s.1.push(point),
                 None => series.push((label, vec![point])),

@@ -1181,11 +1181,14 @@ fn a_first_trajectory_runs_the_range_a_shard_would() {
     );
 }
 
-/// The CSV tables hold the summary's numbers under the summary's names: every cell of
-/// metrics.csv, distributions.csv and regions.csv read back equals the field of
-/// summary.json its row and column name, and histograms.csv adds up to the trajectories.
+/// The CSV tables hold the summary's numbers under the summary's names: every row of every
+/// table of a multi-region run is found in summary.json by its key columns (and its place
+/// among rows with the same key), every table has as many rows as the JSON has entries, and
+/// every cell equals its JSON field: text exactly, a number to the CSV rule's 12 significant
+/// digits, written with no more digits than that (no float noise) and an integer as itself.
 #[test]
 fn csv_tables_read_back_as_the_summary() {
+    use serde_json::Value;
     let dir = tempfile::tempdir().unwrap();
     let o = egap()
         .args(["run", &scenario("west-east/west-east.toml"), "-n", "500"])
@@ -1194,50 +1197,155 @@ fn csv_tables_read_back_as_the_summary() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let summary: serde_json::Value =
+    let summary: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
     let s = &summary["summary"];
-    let table = |name: &str| -> Vec<Vec<String>> {
-        std::fs::read_to_string(dir.path().join(name))
-            .unwrap()
-            .lines()
-            .map(|l| l.split(',').map(str::to_string).collect())
+    let named = |list: &Value, name: &str| -> Value {
+        (list.as_array().unwrap().iter())
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+            .clone()
+    };
+    // Significant digits of a decimal as written: 0.000123 has 3, 1.50e-7 has 3, 500 has 1.
+    let significant = |cell: &str| {
+        let mantissa = cell.split(['e', 'E']).next().unwrap();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits.trim_start_matches('0');
+        if mantissa.contains('.') {
+            digits.len()
+        } else {
+            digits.trim_end_matches('0').len()
+        }
+    };
+    let same = |cell: &str, want: &Value, what: &str| match want {
+        Value::String(text) => assert_eq!(cell, text, "{what}"),
+        Value::Number(n) if n.is_u64() => assert_eq!(cell, n.to_string(), "{what}"),
+        Value::Number(n) => {
+            let want = n.as_f64().unwrap();
+            let got: f64 = cell.parse().unwrap_or_else(|_| panic!("{what}: {cell}"));
+            assert!(
+                (got - want).abs() <= 5e-12 * want.abs(),
+                "{what}: {cell} vs {want}"
+            );
+            assert!(significant(cell) <= 12, "{what}: {cell} has float noise");
+        }
+        other => panic!("{what}: {other} in summary.json"),
+    };
+    // One table: `key` columns locate a row's JSON object (given the row and how many rows
+    // before it had the same key), `renamed` maps a column to its JSON field, and columns
+    // in `free` (labels, units: words for people, not in the JSON) need only be non-empty.
+    let check = |name: &str,
+                 key: usize,
+                 renamed: &[(&str, &str)],
+                 rows_in_json: usize,
+                 at: &dyn Fn(&[String], usize) -> Value| {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let mut seen: Vec<Vec<String>> = Vec::new();
+        for record in reader.records() {
+            let row: Vec<String> = record.unwrap().iter().map(String::from).collect();
+            let before = seen.iter().filter(|r| r[..key] == row[..key]).count();
+            let object = at(&row, before);
+            for (column, cell) in header.iter().zip(&row).skip(key) {
+                let what = format!("{name}: {column} of {:?}", &row[..key]);
+                if ["label", "unit"].contains(&column.as_str()) {
+                    assert!(!cell.is_empty(), "{what}");
+                    continue;
+                }
+                let field =
+                    (renamed.iter().find(|(c, _)| c == column)).map_or(column.as_str(), |r| r.1);
+                same(cell, &object[field], &what);
+            }
+            seen.push(row);
+        }
+        assert_eq!(seen.len(), rows_in_json, "{name}: rows");
+    };
+    let count = |v: &Value| v.as_array().unwrap().len();
+    // The distributions of the system or a region, less a curtailment rate where no
+    // trajectory had renewable energy (which has no rate to show).
+    let trajectories = s["trajectories"].as_u64().unwrap();
+    let distributions = |d: &Value| -> Vec<String> {
+        let without = d["trajectories_without_renewable"].as_u64().unwrap();
+        (d.as_object().unwrap().iter())
+            .filter(|(k, v)| v.is_object() && (*k != "curtailment_rate" || without < trajectories))
+            .map(|(k, _)| k.clone())
             .collect()
     };
-    // Each numeric column named as the JSON names it, checked against `at[row key][column]`.
-    let check =
-        |rows: &[Vec<String>], first: usize, at: &dyn Fn(&[String]) -> serde_json::Value| {
-            let header = &rows[0];
-            let mut cells = 0;
-            for row in &rows[1..] {
-                let fields = at(row);
-                for (column, cell) in header.iter().zip(row).skip(first) {
-                    let want = fields[column.as_str()].as_f64();
-                    assert_eq!(cell.parse::<f64>().ok(), want, "{column} of {row:?}");
-                    cells += 1;
-                }
-            }
-            assert!(cells > 20, "only {cells} cells checked");
-        };
-    let metrics = table("metrics.csv");
-    assert_eq!(metrics[0][..3], ["metric", "label", "unit"]);
-    check(&metrics, 3, &|row| s["metrics"][&row[0]].clone());
-    let distributions = table("distributions.csv");
-    assert_eq!(distributions[0][..3], ["distribution", "label", "unit"]);
-    assert!(distributions[0].contains(&"p25".to_string()));
-    check(&distributions, 3, &|row| {
-        s["distributions"][&row[0]].clone()
+    let regions = s["regions"].as_array().unwrap();
+    assert!(regions.len() >= 2, "a multi-region run");
+
+    check(
+        "metrics.csv",
+        1,
+        &[],
+        s["metrics"].as_object().unwrap().len(),
+        &|r, _| s["metrics"][&r[0]].clone(),
+    );
+    let keys = distributions(&s["distributions"]);
+    check("distributions.csv", 1, &[], keys.len(), &|r, _| {
+        s["distributions"][&r[0]].clone()
     });
-    let regions = table("regions.csv");
-    check(&regions, 4, &|row| {
-        let region = (s["regions"].as_array().unwrap().iter())
-            .find(|r| r["name"] == row[0].as_str())
-            .unwrap();
-        region["metrics"][&row[1]].clone()
+    let bins: usize = keys
+        .iter()
+        .map(|k| count(&s["distributions"][k]["histogram"]))
+        .sum();
+    check(
+        "histograms.csv",
+        1,
+        &[("trajectories", "count")],
+        bins,
+        &|r, i| s["distributions"][&r[0]]["histogram"][i].clone(),
+    );
+    let points: usize = keys
+        .iter()
+        .map(|k| count(&s["distributions"][k]["exceedance"]))
+        .sum();
+    let renamed = [("probability_at_least", "probability")];
+    check("exceedance.csv", 1, &renamed, points, &|r, i| {
+        s["distributions"][&r[0]]["exceedance"][i].clone()
     });
-    let histograms = table("histograms.csv");
-    let shortfall: u64 = (histograms[1..].iter())
-        .filter(|r| r[0] == "unserved_energy_mwh")
+    check("hourly_risk.csv", 0, &[], count(&s["hourly"]), &|_, i| {
+        s["hourly"][i].clone()
+    });
+    let metrics: usize = regions
+        .iter()
+        .map(|r| r["metrics"].as_object().unwrap().len())
+        .sum();
+    check("regions.csv", 2, &[], metrics, &|r, _| {
+        named(&s["regions"], &r[0])["metrics"][&r[1]].clone()
+    });
+    let rows: usize = regions
+        .iter()
+        .map(|r| distributions(&r["distributions"]).len())
+        .sum();
+    check("regions_distributions.csv", 2, &[], rows, &|r, _| {
+        named(&s["regions"], &r[0])["distributions"][&r[1]].clone()
+    });
+    let hours: usize = regions.iter().map(|r| count(&r["hourly"])).sum();
+    check("regions_hourly_risk.csv", 1, &[], hours, &|r, i| {
+        named(&s["regions"], &r[0])["hourly"][i].clone()
+    });
+    let renamed = [("interface", "name")];
+    check(
+        "interfaces.csv",
+        0,
+        &renamed,
+        count(&s["interfaces"]),
+        &|_, i| s["interfaces"][i].clone(),
+    );
+    check(
+        "storage.csv",
+        0,
+        &[("storage", "name")],
+        count(&s["storage"]),
+        &|_, i| s["storage"][i].clone(),
+    );
+
+    let histograms = std::fs::read_to_string(dir.path().join("histograms.csv")).unwrap();
+    let shortfall: u64 = (csv::Reader::from_reader(histograms.as_bytes()).records())
+        .map(|r| r.unwrap())
+        .filter(|r| &r[0] == "unserved_energy_mwh")
         .map(|r| r[5].parse::<u64>().unwrap())
         .sum();
     assert_eq!(shortfall, 500);
