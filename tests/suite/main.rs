@@ -30,6 +30,7 @@ mod network;
 mod network_limits;
 mod network_oracle;
 mod profiles;
+mod report_pages;
 mod reference;
 mod rng_kat;
 mod samples;
