@@ -112,28 +112,23 @@ enum Command {
         force: bool,
     },
     /// Load-carrying capability: the demand scale at which a reliability criterion is just met.
+    #[command(mut_arg("trajectories", at_each_step))]
     Capability {
         /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
         /// The standard, e.g. "LOLE_h<=2.4", "LOLE_d<=0.1", "NEUE_ppm<=10".
         #[arg(long, value_parser = Criterion::parse)]
         criterion: Criterion,
-        /// Trajectories at each step of the search (common random numbers: same seed).
-        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
-        trajectories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, value_enum, default_value_t = Backend::Auto)]
-        backend: Backend,
-        #[arg(long)]
-        adapter: Option<String>,
         /// What to print on standard output: the table, or the answer as JSON or CSV for
         /// scripts (the steps still go to standard error).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        #[command(flatten)]
+        sampling: Sampling,
     },
     /// Step one parameter over values with common random numbers; writes sweep.csv and a plot
     /// per metric (SVG) with 95% bands.
+    #[command(mut_arg("trajectories", at_each_step))]
     Sweep {
         /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
@@ -141,23 +136,20 @@ enum Command {
         /// give it twice for a two-parameter grid (one line per value of the second).
         #[arg(long, required = true)]
         set: Vec<String>,
-        /// Trajectories at each point.
-        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
-        trajectories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, value_enum, default_value_t = Backend::Auto)]
-        backend: Backend,
-        #[arg(long)]
-        adapter: Option<String>,
         /// Folder for sweep.csv and the plots [default: egap-out/<scenario name>-sweep].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Overwrite results already in --out.
         #[arg(long)]
         force: bool,
+        /// Do not draw the plots (SVG and PNG in OUT).
+        #[arg(long)]
+        no_plots: bool,
+        #[command(flatten)]
+        sampling: Sampling,
     },
     /// Capacity credit of a resource: EFC and ELCC, with 95% intervals.
+    #[command(mut_arg("trajectories", at_each_step))]
     Credit {
         /// The scenario TOML file (or a PRAS .pras system file).
         scenario: PathBuf,
@@ -167,23 +159,17 @@ enum Command {
         /// The reliability metric both credits hold equal.
         #[arg(long, default_value = "lole_hours", value_parser = reliability_metric)]
         metric: Metric,
-        /// Trajectories at each step (common random numbers: same seed).
-        #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
-        trajectories: u64,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        #[arg(long, value_enum, default_value_t = Backend::Auto)]
-        backend: Backend,
-        #[arg(long)]
-        adapter: Option<String>,
         /// What to print on standard output: the table, or the answer as JSON or CSV for
         /// scripts (the steps still go to standard error).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        #[command(flatten)]
+        sampling: Sampling,
     },
     /// List every GPU adapter with its backend, type, driver and limits.
     Devices,
     /// Measure trajectory-years per second for your study on this machine, per backend.
+    #[command(mut_arg("trajectories", at_each_step))]
     Bench(BenchArgs),
 }
 
@@ -191,18 +177,71 @@ enum Command {
 struct BenchArgs {
     /// The scenario TOML file (or a PRAS .pras system file).
     scenario: PathBuf,
-    /// Trajectories per measurement.
-    #[arg(long, short = 'n', default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    // Trajectories per measurement; `--backend auto` measures the CPU and the GPU.
+    #[command(flatten)]
+    sampling: Sampling,
+}
+
+/// How trajectories are sampled and on what: the options of every command that runs a
+/// study, declared once. Only the default count differs: a run samples 10,000 trajectories
+/// once, a sweep, search or benchmark 20,000 at each point or step (with the same seed at
+/// each, so differences between steps are not noise between streams): those commands raise
+/// it with `at_each_step`.
+#[derive(clap::Args)]
+struct Sampling {
+    /// Number of trajectories to sample (at each point or step of a sweep or search).
+    #[arg(long, short = 'n', default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     trajectories: u64,
-    /// Backends to measure.
+    /// Seed of the random streams; the same seed gives the same results on any machine.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Engine to run on.
     #[arg(long, value_enum, default_value_t = Backend::Auto)]
     backend: Backend,
-    /// Use the first GPU adapter whose name contains this text.
+    /// Use the first GPU adapter whose name contains this text (see `egap devices`).
     #[arg(long)]
     adapter: Option<String>,
-    /// CPU threads [default: one per core].
+    /// Trajectories per chunk (bounds memory; results do not depend on it).
+    #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    chunk_size: u64,
+    /// CPU threads [default: one per core]; results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=4096))]
     threads: Option<u64>,
+    /// Print only the results: no engine line, no progress, no notes (errors and warnings
+    /// still go to standard error).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// The default count of a command that runs a study at each point or step.
+fn at_each_step(trajectories: clap::Arg) -> clap::Arg {
+    trajectories.default_value("20000")
+}
+
+impl Sampling {
+    /// The run options these flags ask for, stopped by Ctrl-C.
+    fn options(&self) -> anyhow::Result<RunOptions> {
+        Ok(RunOptions {
+            trajectories: self.trajectories,
+            seed: self.seed,
+            chunk_size: self.chunk_size as usize,
+            stop: Some(stop_on_ctrl_c()?),
+            ..RunOptions::default()
+        })
+    }
+
+    /// Sizes the thread pool and opens the engine asked for, saying which (unless quiet).
+    fn engine(&self) -> anyhow::Result<Engine> {
+        set_threads(self.threads)?;
+        let (engine, note) = Engine::open(self.backend.engine(), self.adapter.as_deref())?;
+        if !self.quiet {
+            match note {
+                Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
+                None => eprintln!("engine: {}", engine.describe()),
+            }
+        }
+        Ok(engine)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -253,21 +292,9 @@ struct RunArgs {
     /// the same paths as egap sweep, one value each).
     #[arg(long)]
     set: Vec<String>,
-    /// Number of trajectories to sample.
-    #[arg(long, short = 'n', default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
-    trajectories: u64,
-    /// Seed of the random streams; the same seed gives the same results on any machine.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
     /// Index of the first trajectory (to run one shard of a larger study).
     #[arg(long, default_value_t = 0)]
     first_trajectory: u64,
-    /// Engine to run on.
-    #[arg(long, value_enum, default_value_t = Backend::Auto)]
-    backend: Backend,
-    /// Use the first GPU adapter whose name contains this text (see `egap devices`).
-    #[arg(long)]
-    adapter: Option<String>,
     /// Folder for summary.json and the CSV tables [default: egap-out/<scenario name>]; for
     /// `egap report` of a sweep, credit or capability JSON, the page to write.
     #[arg(long)]
@@ -293,16 +320,8 @@ struct RunArgs {
     /// Overwrite results already in --out.
     #[arg(long)]
     force: bool,
-    /// Trajectories per chunk (bounds memory; results do not depend on it).
-    #[arg(long, default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
-    chunk_size: u64,
-    /// CPU threads [default: one per core]; results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=4096))]
-    threads: Option<u64>,
-    /// Print only the results: no engine line, no progress, no notes (errors and warnings
-    /// still go to standard error).
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    sampling: Sampling,
 }
 
 /// Sets the size of the CPU engine's thread pool; called before anything uses it.
@@ -494,30 +513,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scenario,
             resource,
             metric,
-            trajectories,
-            seed,
-            backend,
-            adapter,
             format,
+            sampling,
         } => {
-            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
-            if let Some(note) = note {
-                eprintln!("{note}");
-            }
-            eprintln!("engine: {}", engine.describe());
-            let options = RunOptions {
-                trajectories,
-                seed,
-                stop: Some(stop_on_ctrl_c()?),
-                ..RunOptions::default()
-            };
+            let engine = sampling.engine()?;
+            let (trajectories, seed) = (sampling.trajectories, sampling.seed);
             let c = egap::credit::capacity_credit(
                 &scenario,
                 &resource,
                 metric,
                 &engine,
-                &options,
-                &mut show_step(metric),
+                &sampling.options()?,
+                &mut show_step(metric, sampling.quiet),
             )?;
             match format {
                 Format::Json => {
@@ -553,116 +560,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sweep {
             scenario,
             set,
-            trajectories,
-            seed,
-            backend,
-            adapter,
             out,
             force,
-        } => {
-            let settings = set
-                .iter()
-                .map(|s| egap::sweep::Setting::parse(s))
-                .collect::<Result<Vec<_>, _>>()?;
-            let points_total: usize = settings.iter().map(|s| s.values.len()).product();
-            let stem = scenario
-                .file_stem()
-                .map_or("study".into(), |s| s.to_string_lossy().into_owned());
-            let out =
-                out.unwrap_or_else(|| PathBuf::from("egap-out").join(format!("{stem}-sweep")));
-            // Checked and locked before the sweep's work, as for a run.
-            let _folder = egap::run::ResultsFolder::claim(&out)?;
-            refuse_overwrite(&out.join("sweep.csv"), force)?;
-            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
-            if let Some(note) = note {
-                eprintln!("{note}");
-            }
-            eprintln!("engine: {}", engine.describe());
-            let options = RunOptions {
-                trajectories,
-                seed,
+            no_plots,
+            sampling,
+        } => sweep(
+            egap::run::sweep::Request {
+                scenario,
+                settings: set,
+                trajectories: sampling.trajectories,
+                seed: sampling.seed,
+                backend: sampling.backend.engine(),
+                adapter: sampling.adapter.clone(),
+                chunk_size: sampling.chunk_size as usize,
+                out,
+                force,
+                plots: !no_plots,
                 stop: Some(stop_on_ctrl_c()?),
-                ..RunOptions::default()
-            };
-            let bar = ProgressBar::new(points_total as u64);
-            if !std::io::stderr().is_terminal() {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-            }
-            // sweep.csv is rewritten after every point, marked partial until the last, so
-            // an interrupted (even killed) sweep keeps every point it completed.
-            let sweep_csv = out.join("sweep.csv");
-            let partial =
-                |points: &[egap::sweep::Point]| egap::sweep::csv(&settings, points, points_total);
-            // sweep.json likewise, its `interrupted` true until the last point.
-            let write_sweep_json = |points: &[egap::sweep::Point], total: usize| {
-                let json = egap::sweep::json(
-                    &scenario.display().to_string(),
-                    &settings,
-                    points,
-                    trajectories,
-                    seed,
-                    total,
-                );
-                report::write_atomic(&out.join("sweep.json"), &format!("{json:#}\n"))
-            };
-            let swept = egap::sweep::sweep(&scenario, &settings, &engine, &options, &mut |done| {
-                bar.set_position(done.len() as u64);
-                if done.len() < points_total {
-                    report::write_atomic(&sweep_csv, &partial(done))?;
-                    write_sweep_json(done, points_total)?;
-                }
-                Ok(())
-            });
-            bar.finish_and_clear();
-            let points = match swept {
-                Err(egap::Error::Interrupted) => {
-                    eprintln!(
-                        "interrupted: {} holds the points completed, marked partial; run the sweep again for the rest",
-                        sweep_csv.display()
-                    );
-                    return Ok(ExitCode::from(130));
-                }
-                other => other?,
-            };
-            report::write_atomic(&sweep_csv, &partial(&points))?;
-            write_sweep_json(&points, points_total)?;
-            out!("{}", egap::sweep::table(&settings, &points));
-            if let Err(e) =
-                report::plot::write_svgs_and_pngs(&out, egap::sweep::plots(&settings, &points))
-            {
-                // As for a run: plots are an extra, a missing font only costs the PNGs.
-                eprintln!("warning: plots not written: {e}");
-            }
-            outln!("wrote {}", out.display());
-            Ok(ExitCode::SUCCESS)
-        }
+            },
+            &sampling,
+        ),
         Command::Capability {
             scenario,
             criterion,
-            trajectories,
-            seed,
-            backend,
-            adapter,
             format,
+            sampling,
         } => {
             let study = Study::load(&scenario)?;
-            let (engine, note) = Engine::open(backend.engine(), adapter.as_deref())?;
-            if let Some(note) = note {
-                eprintln!("{note}");
-            }
-            eprintln!("engine: {}", engine.describe());
-            let options = RunOptions {
-                trajectories,
-                seed,
-                stop: Some(stop_on_ctrl_c()?),
-                ..RunOptions::default()
-            };
+            let engine = sampling.engine()?;
+            let (trajectories, seed) = (sampling.trajectories, sampling.seed);
             let c = egap::capability::load_carrying_capability(
                 &study,
                 &engine,
-                &options,
+                &sampling.options()?,
                 &criterion,
-                &mut show_step(criterion.metric),
+                &mut show_step(criterion.metric, sampling.quiet),
             )?;
             let name = &study.scenario.name;
             match format {
@@ -716,9 +648,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (merged, run) = egap::shard::merge(&shards)?;
             let document = Document::from_shards(&merged, run);
             let out = out.unwrap_or_else(|| PathBuf::from("egap-out").join("merged"));
-            let _folder = egap::run::ResultsFolder::claim(&out)?;
+            let folder = egap::run::ResultsFolder::claim(&out)?;
             refuse_overwrite(&out.join("summary.json"), force)?;
-            let written = report::write_all(&document, &out)?;
+            folder.write_results(|staging| report::write_all(&document, staging))?;
+            let written = folder.path();
             print_document(&document, format)?;
             if format == Format::Table {
                 outln!(
@@ -747,8 +680,6 @@ fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
     Ok(stop)
 }
 
-/// Prints each step of a credit or capability search to stderr as it completes, so that an
-/// interrupted search still shows what it computed.
 /// `--metric` where a study is held to a limit: a metric a reliability standard is written in.
 fn reliability_metric(text: &str) -> Result<Metric, String> {
     Metric::RELIABILITY
@@ -762,10 +693,15 @@ fn any_metric(text: &str) -> Result<Metric, String> {
     Metric::from_key(text).ok_or_else(|| format!("expected one of {}", Metric::keys(&Metric::ALL)))
 }
 
-fn show_step(metric: Metric) -> impl FnMut(&egap::Step) {
+/// Prints each step of a credit or capability search to stderr as it completes, so that an
+/// interrupted search still shows what it computed (nothing with `--quiet`).
+fn show_step(metric: Metric, quiet: bool) -> impl FnMut(&egap::Step) {
     let mut n = 0;
     move |step| {
         n += 1;
+        if quiet {
+            return;
+        }
         eprintln!(
             "step {n}: {}: {metric} = {:.4} ± {:.4}",
             step.what, step.estimate.mean, step.estimate.standard_error
@@ -789,6 +725,21 @@ fn refuse_overwrite_file(path: &std::path::Path, force: bool, other: &str) -> an
 /// beside the JSON (or at --out), never over an existing file without --force nor ever
 /// over the JSON it is made from.
 fn write_page(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    // Options of a run would change nothing on a page of results already computed.
+    let run_only = [
+        ("--set", !args.set.is_empty()),
+        ("--samples", args.samples.is_some()),
+        ("--shard", args.shard.is_some()),
+        ("--checkpoint", args.checkpoint.is_some()),
+        ("--target-rel-se", args.target_rel_se.is_some()),
+        ("--criterion", args.criterion.is_some()),
+    ];
+    if let Some((flag, _)) = run_only.iter().find(|(_, given)| *given) {
+        anyhow::bail!(
+            "{flag} applies to a run, and {} holds results already computed; give a scenario to run, or leave out {flag}",
+            args.scenario.display()
+        );
+    }
     let results = report::pages::read(&args.scenario)?;
     let page = (args.out.clone()).unwrap_or_else(|| report::pages::default_path(&args.scenario));
     if same_file(&page, &args.scenario) {
@@ -799,7 +750,7 @@ fn write_page(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     refuse_overwrite_file(&page, args.force, "choose another file with --out")?;
     report::write_atomic(&page, &report::pages::page(&results))?;
-    if !args.quiet {
+    if !args.sampling.quiet {
         outln!("wrote {}", page.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -829,26 +780,28 @@ fn print_document(document: &Document, format: Format) -> anyhow::Result<()> {
 
 /// Times each backend on the user's own study: what `egap run` will achieve.
 fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
+    let sampling = &args.sampling;
+    set_threads(sampling.threads)?;
     let study = Study::load(&args.scenario)?;
-    let backends = match args.backend {
+    let backends = match sampling.backend {
         Backend::Auto => vec![egap::engine::Backend::Cpu, egap::engine::Backend::Gpu],
         b => vec![b.engine()],
     };
     let years = f64::from(study.system.header.hours) / 8760.0;
     let mut cpu_rate = None;
     for backend in backends {
-        let engine = match Engine::open(backend, args.adapter.as_deref()) {
+        let engine = match Engine::open(backend, sampling.adapter.as_deref()) {
             Ok((engine, _)) => engine,
-            Err(e) if args.backend == Backend::Auto => {
+            Err(e) if sampling.backend == Backend::Auto => {
                 outln!("gpu: {e}");
                 continue;
             }
             Err(e) => return Err(e.into()),
         };
         let options = RunOptions {
-            trajectories: args.trajectories,
-            seed: 1,
+            trajectories: sampling.trajectories,
+            seed: sampling.seed,
+            chunk_size: sampling.chunk_size as usize,
             ..RunOptions::default()
         };
         // A short warm-up builds pipelines and fills caches.
@@ -857,7 +810,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
             &engine,
             false,
             &RunOptions {
-                trajectories: args.trajectories.min(2_000),
+                trajectories: sampling.trajectories.min(2_000),
                 ..options.clone()
             },
             &mut |_, _| Control::Continue,
@@ -866,7 +819,7 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
         egap::run(&study, &engine, false, &options, &mut |_, _| {
             Control::Continue
         })?;
-        let rate = args.trajectories as f64 * years / started.elapsed().as_secs_f64();
+        let rate = sampling.trajectories as f64 * years / started.elapsed().as_secs_f64();
         let ratio = match cpu_rate {
             Some(c) if engine.is_gpu() => format!(" ({:.1}x the CPU)", rate / c),
             _ => String::new(),
@@ -883,11 +836,61 @@ fn bench(args: BenchArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `egap sweep`: the run layer's sweep runner (`egap::run::sweep`) with a bar of points,
+/// Ctrl-C, and the table printed.
+fn sweep(request: egap::run::sweep::Request, sampling: &Sampling) -> anyhow::Result<ExitCode> {
+    use egap::run::sweep::{Event, Outcome};
+    set_threads(sampling.threads)?;
+    let bar = ProgressBar::hidden();
+    if std::io::stderr().is_terminal() && !sampling.quiet {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    let outcome = egap::run::sweep::run(&request, &mut |event| match event {
+        Event::Engine { engine, note } => {
+            if !sampling.quiet {
+                match note {
+                    Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
+                    None => eprintln!("engine: {}", engine.describe()),
+                }
+            }
+        }
+        Event::Point { completed, total } => {
+            bar.set_length(total as u64);
+            bar.set_position(completed as u64);
+        }
+        Event::PlotsNotWritten(e) => eprintln!("warning: plots not written: {e}"),
+    });
+    bar.finish_and_clear();
+    match outcome? {
+        Outcome::Interrupted {
+            completed,
+            total,
+            csv,
+        } => {
+            eprintln!(
+                "interrupted: {} holds the {completed} of {total} points completed, marked partial; run the sweep again for the rest",
+                csv.display()
+            );
+            Ok(ExitCode::from(130))
+        }
+        Outcome::Complete {
+            settings,
+            points,
+            folder,
+        } => {
+            out!("{}", egap::sweep::table(&settings, &points));
+            outln!("wrote {}", folder.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 /// `egap run` and `egap report`: the run layer's runner (`egap::run::study`) with a
 /// progress bar, Ctrl-C, and its outcome printed and mapped to an exit status.
 fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
-    let quiet = args.quiet;
+    let sampling = &args.sampling;
+    set_threads(sampling.threads)?;
+    let quiet = sampling.quiet;
     let range = match args.shard.as_deref() {
         Some(spec) => {
             let (k, n) = egap::shard::parse_spec(spec).map_err(anyhow::Error::msg)?;
@@ -899,11 +902,11 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
     let request = Request {
         scenario: args.scenario.clone(),
         settings: args.set.clone(),
-        trajectories: args.trajectories,
-        seed: args.seed,
+        trajectories: sampling.trajectories,
+        seed: sampling.seed,
         range,
-        backend: args.backend.engine(),
-        adapter: args.adapter.clone(),
+        backend: sampling.backend.engine(),
+        adapter: sampling.adapter.clone(),
         out: args.out.clone(),
         criterion: args.criterion,
         target: args.target_rel_se.map(|t| Target {
@@ -915,7 +918,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
         plots: !args.no_plots,
         html,
         force: args.force,
-        chunk_size: args.chunk_size as usize,
+        chunk_size: sampling.chunk_size as usize,
         progress: Some(counted.clone()),
         stop: Some(stop_on_ctrl_c()?),
     };

@@ -318,7 +318,7 @@ pub fn run(request: &Request, on_event: &mut dyn FnMut(Event)) -> Result<Outcome
     // A folder that cannot take the results is found before the work, not after it, and
     // no other run writes into it until this one has written its files; existing results
     // are checked for under the lock.
-    let _folder = ResultsFolder::claim(&out)?;
+    let folder = ResultsFolder::claim(&out)?;
     let resumed = match &request.checkpoint {
         Some(path) => crate::checkpoint::load(path, &study, &options)?,
         None => None,
@@ -500,32 +500,47 @@ pub fn run(request: &Request, on_event: &mut dyn FnMut(Event)) -> Result<Outcome
             relative_standard_error: precision,
         });
     }
-    let written = report::write_all(&document, &out).map_err(keep)?;
-    checkpoint_served();
-    if request.plots {
-        // Plots are an extra: a missing font (PNG) is a warning, not a failed run.
-        if let Err(e) = report::plot::write_plots(&document.summary, &out.join("plots")) {
-            on_event(Event::PlotsNotWritten(&e));
-        }
-    }
-    if request.html {
+    // Everything the run writes goes into the folder whole (`write_results`); a file that
+    // cannot be written keeps the work as a checkpoint. Plots are an extra: a missing font
+    // (PNG) is a warning, not a failed run.
+    let html_text = if request.html {
         // A PRAS file's assumptions are in the header of the scenario it imports to.
-        let text = if crate::pras::is_pras(&request.scenario) {
+        Some(if crate::pras::is_pras(&request.scenario) {
             crate::pras::import(&request.scenario)
                 .map_err(crate::Error::from)?
                 .toml
         } else {
             std::fs::read_to_string(&request.scenario).unwrap_or_default()
-        };
-        let page = report::html::page(
-            &document,
-            &report::html::header_comments(&text),
-            &report::describe(&study),
-            &report::plot::all_svgs(&document.summary),
-        );
-        let html = out.join("report.html");
-        report::write_atomic(&html, &page)?;
-        on_event(Event::ReportWritten(&html));
+        })
+    } else {
+        None
+    };
+    let plots_error = folder
+        .write_results(|staging| {
+            report::write_all(&document, staging)?;
+            let plots_error = match request.plots {
+                true => report::plot::write_plots(&document.summary, &staging.join("plots")).err(),
+                false => None,
+            };
+            if let Some(text) = &html_text {
+                let page = report::html::page(
+                    &document,
+                    &report::html::header_comments(text),
+                    &report::describe(&study),
+                    &report::plot::all_svgs(&document.summary),
+                );
+                report::write_atomic(&staging.join("report.html"), &page)?;
+            }
+            Ok(plots_error)
+        })
+        .map_err(keep)?;
+    let written = folder.path().to_owned();
+    checkpoint_served();
+    if let Some(e) = &plots_error {
+        on_event(Event::PlotsNotWritten(e));
+    }
+    if request.html {
+        on_event(Event::ReportWritten(&folder.join("report.html")));
     }
     let results = Results {
         document,

@@ -508,17 +508,22 @@ pub fn csv(settings: &[Setting], points: &[Point], total: usize) -> String {
 
 /// The sweep as JSON, for scripts: the settings, then each point's values and every metric
 /// with its interval (keys as in `summary.json`). `completed` of `total` points says whether
-/// the sweep was interrupted.
+/// the sweep was interrupted. `hours` is the study's horizon, which every metric and limit
+/// refers to (a year or not), as summary.json's `hours`: given, not read from a point, so
+/// that the file says it before the first point is done.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the fields of the file, each once"
+)]
 pub fn json(
     scenario_file: &str,
+    hours: u32,
     settings: &[Setting],
     points: &[Point],
     trajectories: u64,
     seed: u64,
     total: usize,
 ) -> serde_json::Value {
-    // The horizon every metric refers to (a year or not), as summary.json's `hours`.
-    let hours = points.first().map_or(0, |p| p.summary.hours);
     let points: Vec<serde_json::Value> = points
         .iter()
         .map(|p| {

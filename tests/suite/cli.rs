@@ -324,6 +324,55 @@ fn a_sweep_writes_a_table_and_plots_and_is_monotone_under_common_random_numbers(
     );
 }
 
+/// A sweep into a folder that holds an earlier sweep is refused without --force; with it,
+/// the folder holds the new sweep's files and nothing of the earlier one's (its plots go
+/// when the new sweep draws none), and a file egap did not write stays.
+#[test]
+fn a_sweep_replaces_an_earlier_sweep_whole_and_only_what_egap_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = |extra: &[&str]| {
+        egap()
+            .args(["sweep", &scenario("rts79/rts79.toml")])
+            .args(["-n", "300", "--backend", "cpu", "--quiet", "--out"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let first = sweep(&["--set", "load_multiplier=1,1.1,1.2"]);
+    assert!(first.status.success(), "{first:?}");
+    assert!(first.stderr.is_empty(), "--quiet: {first:?}");
+    assert!(dir.path().join("sweep-lole_hours.svg").is_file());
+    std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+    let refused = sweep(&["--set", "load_multiplier=1.3,1.4"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --force"),
+        "{refused:?}"
+    );
+    let second = sweep(&["--set", "load_multiplier=1.3,1.4", "--force", "--no-plots"]);
+    assert!(second.status.success(), "{second:?}");
+    let table = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(table.lines().nth(1).unwrap().starts_with("1.3,"), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(json["points_completed"], 2);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("sweep-"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "plots of the earlier sweep remain: {left:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
 /// A folder that cannot take the results is refused before any work; a failure to write
 /// the results after the work keeps the work as a checkpoint, from which a rerun writes the
 /// summary a clean run writes.

@@ -39,15 +39,16 @@ fn signal_after_checkpoint(child: &mut Child, checkpoint: &Path, signal: &str) {
     assert!(status.success());
 }
 
-/// Waits until the running `child` has written `checkpoint` (a checkpoint, or a sweep's
-/// table) once.
+/// Waits until the running `child` has written `checkpoint` once.
 fn wait_for(child: &mut Child, checkpoint: &Path) {
+    wait_until(child, "no checkpoint appeared", || checkpoint.exists());
+}
+
+/// Waits until `done` holds, failing with `what` after a minute or if `child` ends first.
+fn wait_until(child: &mut Child, what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
-    while !checkpoint.exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no checkpoint appeared"
-        );
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(60), "{what}");
         assert!(
             child.try_wait().unwrap().is_none(),
             "the run ended before it could be interrupted"
@@ -233,7 +234,11 @@ fn an_interrupted_sweep_keeps_its_completed_points() {
         .spawn()
         .unwrap();
     let table = out.join("sweep.csv");
-    wait_for(&mut child, &table);
+    // The table exists, empty, from the start; wait for its first point.
+    wait_until(&mut child, "no point of the sweep was written", || {
+        std::fs::read_to_string(&table)
+            .is_ok_and(|t| t.lines().next().is_some_and(|l| !l.contains(": 0 of")))
+    });
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -245,6 +245,18 @@ fn a_sweep_page_shows_how_the_metrics_move_with_its_plots_and_points() {
     let provenance = &html[html.find("How this was computed").unwrap()..];
     assert!(provenance.contains("<th>trajectories per point</th><td>300</td>"));
     assert!(provenance.contains("added_loads[data-centre campus].size_mw"));
+    // An option of a run with results already computed is refused, not ignored.
+    let o = egap(&[
+        "report",
+        &file.display().to_string(),
+        "--set",
+        "load_multiplier=2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--set applies to a run"),
+        "{o:?}"
+    );
 }
 
 #[test]
