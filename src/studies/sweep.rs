@@ -475,7 +475,8 @@ pub fn sweep(
     Ok(points)
 }
 
-/// The sweep as CSV: one row per point, mean and 95% bounds of every metric. While fewer
+/// The sweep as CSV: one row per point, mean and 95% bounds of every metric, in columns
+/// named by the metrics' keys in `summary.json` (`eue_mwh`, `eue_mwh_ci95_low`, …). While fewer
 /// than `total` points are done the table starts with `# interrupted: 3 of 7 points
 /// completed`, as an interrupted run's tables do, so partial results are never taken for
 /// complete ones.
@@ -490,9 +491,14 @@ pub fn csv(settings: &[Setting], points: &[Point], total: usize) -> String {
     };
     let mut header: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
     if let Some(p) = points.first() {
+        // Named as sweep.json names them: the metric's key for its mean, then its bounds.
         for (metric, _) in metric_rows(&p.summary) {
-            let name = format!("{} ({})", metric.label(), metric.unit());
-            header.extend([name.clone(), format!("{name} low"), format!("{name} high")]);
+            let key = metric.key();
+            header.extend([
+                key.to_string(),
+                format!("{key}_ci95_low"),
+                format!("{key}_ci95_high"),
+            ]);
         }
     }
     let mut t = Table::new(&preamble, &header);

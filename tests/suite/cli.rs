@@ -3,16 +3,10 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::scenario;
+
 fn egap() -> Command {
     Command::new(env!("CARGO_BIN_EXE_egap"))
-}
-
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 fn run_summary(threads: &str, chunk: &str, out: &Path) -> Vec<u8> {

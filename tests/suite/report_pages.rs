@@ -8,13 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use crate::common::scenario;
 
 fn egap(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_egap"))

@@ -6,6 +6,15 @@
 
 pub mod rts79_exact;
 
+/// A bundled scenario file, `scenarios/NAME`, as an argument for the command line.
+pub fn scenario(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 use egap::engine::cpu::network::{LinkHour, RegionHour};
 use egap::engine::gpu::GpuEngine;
 
