@@ -44,7 +44,7 @@ pub fn page(doc: &Document, assumptions: &str, system: &str, plots: &[(&str, Str
     } else {
         "<h2>Adequacy</h2>\n"
     });
-    h.push_str("<div class=\"scroll\"><table>\n<tr><th>metric</th><th>unit</th><th>mean</th><th>standard error</th><th>95% interval</th><th>what it measures</th></tr>\n");
+    h.push_str("<div class=\"scroll\"><table>\n<tr><th>metric</th><th>unit</th><th>mean</th><th>standard error</th><th>95% interval</th><th class=\"text\">what it measures</th></tr>\n");
     for (metric, e) in metric_rows(s) {
         if metric.is_curtailment() && !renewables {
             continue;
@@ -375,7 +375,7 @@ padding:1em;overflow-x:auto;font-size:.85em}figure{margin:1em 0}figure svg{max-w
 .answer h2{border:none}.question{font-style:italic}.verdict{padding:.5em .8em;border-left:5px solid}\
 .verdict.met{border-color:#2e7d32;background:#edf7ee}.verdict.not-met{border-color:#c62828;\
 background:#fbeeee}.verdict.undecided{border-color:#b8860b;background:#fdf6e3}\
-.facts th,.facts td{text-align:left}";
+.facts th,.facts td,th.text{text-align:left}";
 
 pub(crate) fn strip_xml_declaration(svg: &str) -> &str {
     match svg.strip_prefix("<?xml") {

@@ -93,7 +93,7 @@ pub fn page(c: &CapabilityFile) -> String {
         m.unit_for(hours)
     );
 
-    h.push_str("<h2>The figures</h2>\n<div class=\"scroll\"><table>\n<tr><th>quantity</th><th>estimate</th><th>95% interval</th><th>what it is</th></tr>\n");
+    h.push_str("<h2>The figures</h2>\n<div class=\"scroll\"><table>\n<tr><th>quantity</th><th>estimate</th><th>95% interval</th><th class=\"text\">what it is</th></tr>\n");
     let rows = [
         (
             "demand scale",

@@ -95,7 +95,7 @@ pub fn page(c: &CreditFile) -> String {
         level(&c.without)
     );
 
-    h.push_str("<h2>The figures</h2>\n<div class=\"scroll\"><table>\n<tr><th>credit</th><th>MW</th><th>share of nameplate</th><th>95% interval (MW)</th><th>what it measures</th></tr>\n");
+    h.push_str("<h2>The figures</h2>\n<div class=\"scroll\"><table>\n<tr><th>credit</th><th>MW</th><th>share of nameplate</th><th>95% interval (MW)</th><th class=\"text\">what it measures</th></tr>\n");
     for (name, i, note) in [
         (
             "EFC",
