@@ -234,13 +234,18 @@ impl Sampling {
     fn engine(&self) -> anyhow::Result<Engine> {
         set_threads(self.threads)?;
         let (engine, note) = Engine::open(self.backend.engine(), self.adapter.as_deref())?;
-        if !self.quiet {
-            match note {
-                Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
-                None => eprintln!("engine: {}", engine.describe()),
-            }
-        }
+        say_engine(&engine, note.as_deref(), self.quiet);
         Ok(engine)
+    }
+}
+
+/// The one line that says which engine runs, and why it is not the one asked for if it
+/// is not; nothing with `--quiet`.
+fn say_engine(engine: &Engine, note: Option<&str>, quiet: bool) {
+    match (quiet, note) {
+        (true, _) => {}
+        (false, Some(note)) => eprintln!("engine: {} ({note})", engine.describe()),
+        (false, None) => eprintln!("engine: {}", engine.describe()),
     }
 }
 
@@ -846,14 +851,7 @@ fn sweep(request: egap::run::sweep::Request, sampling: &Sampling) -> anyhow::Res
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     }
     let outcome = egap::run::sweep::run(&request, &mut |event| match event {
-        Event::Engine { engine, note } => {
-            if !sampling.quiet {
-                match note {
-                    Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
-                    None => eprintln!("engine: {}", engine.describe()),
-                }
-            }
-        }
+        Event::Engine { engine, note } => say_engine(engine, note, sampling.quiet),
         Event::Point { completed, total } => {
             bar.set_length(total as u64);
             bar.set_position(completed as u64);
@@ -955,14 +953,7 @@ fn run_study(args: RunArgs, html: bool) -> anyhow::Result<ExitCode> {
             }
         });
         let outcome = study::run(&request, &mut |event| match event {
-            Event::Engine { engine, note } => {
-                if !quiet {
-                    match note {
-                        Some(note) => eprintln!("engine: {} ({note})", engine.describe()),
-                        None => eprintln!("engine: {}", engine.describe()),
-                    }
-                }
-            }
+            Event::Engine { engine, note } => say_engine(engine, note, quiet),
             Event::Resuming {
                 checkpoint,
                 done,

@@ -125,6 +125,8 @@ pub fn run(request: &Request, on_event: &mut dyn FnMut(Event)) -> Result<Outcome
         .iter()
         .map(|s| Setting::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
+    // Bad settings are refused before the folder is touched.
+    crate::sweep::refuse_repeated_paths(&settings)?;
     let total: usize = settings.iter().map(|s| s.values.len()).product();
     let out = request.folder();
     // The folder is checked and held before any point runs, as for a run.

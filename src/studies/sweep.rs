@@ -374,7 +374,7 @@ fn scenario_text(scenario: &Path) -> Result<String, Error> {
 /// `scenario` with each `PATH=VALUE` of `settings` applied (`egap run --set`).
 /// One field set twice would leave only the last value in force (or, in a sweep, a grid
 /// over the same field twice): refused instead.
-fn refuse_repeated_paths(settings: &[Setting]) -> Result<(), Error> {
+pub(crate) fn refuse_repeated_paths(settings: &[Setting]) -> Result<(), Error> {
     for (j, s) in settings.iter().enumerate() {
         if settings[..j].iter().any(|t| t.path == s.path) {
             return Err(Error::Options(format!(
